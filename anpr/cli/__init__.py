@@ -1,0 +1,1 @@
+"""The `anpr` command line. Subcommand modules import their heavy packages inside commands."""

@@ -1,0 +1,1 @@
+"""Local PostgreSQL and MQTT broker for a single machine (`anpr services up|down|status`)."""

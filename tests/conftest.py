@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests import services
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = services.system_postgres_admin_url()
+    if url is None:
+        data_dir = tmp_path_factory.mktemp("embedded-pg")
+        url = services.embedded_postgres_admin_url(data_dir)
+        yield url
+        from anpr.services import postgres
+        from anpr.services.state import ServiceRecord
+
+        postgres.stop(
+            ServiceRecord(
+                name="postgres",
+                kind="embedded-postgres",
+                url=url,
+                data_dir=str(data_dir / "postgres"),
+            )
+        )
+        return
+    yield url
+
+
+@pytest.fixture()
+def database_url(pg_admin_url: str) -> Iterator[str]:
+    """A fresh, empty database per test, dropped afterwards."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    name = f"anpr_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    params = conninfo_to_dict(pg_admin_url)
+    params["dbname"] = name
+    yield make_conninfo(**params)
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def mqtt_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = services.system_mqtt_url()
+    if url:
+        yield url
+        return
+    from anpr.services import broker
+
+    rec = broker.start(tmp_path_factory.mktemp("broker"), services.free_port())
+    yield rec.url
+    broker.stop(rec)
+
+
+@pytest.fixture()
+def shared_data() -> Path:
+    path = Path(os.environ.get("ANPR_SHARED_DATA", SHARED_DATA))
+    if not (path / "openalpr_us").exists():
+        pytest.skip(f"real photos not present at {path}/openalpr_us (../shared/data)")
+    return path

@@ -1,0 +1,91 @@
+"""Real PostgreSQL and MQTT for tests: the system's where present, else embedded ones."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+
+def _pg_ok(url: str) -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+def _try_start_system_postgres() -> None:
+    for cmd in (["service", "postgresql", "start"], ["pg_ctlcluster", "--help"]):
+        if shutil.which(cmd[0]):
+            with contextlib.suppress(Exception):
+                subprocess.run(cmd, check=False, capture_output=True, timeout=60)
+                return
+
+
+def system_postgres_admin_url() -> str | None:
+    """The system PostgreSQL, started if installed but stopped; None if there is none."""
+    candidates = (
+        [os.environ.get("ANPR_TEST_DATABASE_URL")]
+        if os.environ.get("ANPR_TEST_DATABASE_URL")
+        else []
+    )
+    candidates += [
+        "postgresql://postgres@127.0.0.1:5432/postgres",
+        "postgresql:///postgres?host=/var/run/postgresql&user=postgres",
+    ]
+    for url in candidates:
+        if _pg_ok(url):
+            return url
+    if Path("/usr/lib/postgresql").exists():
+        _try_start_system_postgres()
+        for url in candidates:
+            if _pg_ok(url):
+                return url
+    return None
+
+
+def embedded_postgres_admin_url(data_dir: Path) -> str:
+    from anpr.services import postgres
+
+    rec = postgres.start(data_dir)
+    return rec.url
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.3):
+            return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def system_mqtt_url() -> str | None:
+    if os.environ.get("ANPR_TEST_MQTT_URL"):
+        return os.environ["ANPR_TEST_MQTT_URL"]
+    if port_open(1883):
+        return "mqtt://127.0.0.1:1883"
+    if shutil.which("service") and (
+        shutil.which("mosquitto") or Path("/usr/sbin/mosquitto").exists()
+    ):
+        subprocess.run(
+            ["service", "mosquitto", "start"], check=False, capture_output=True, timeout=30
+        )
+        import time
+
+        for _ in range(30):
+            if port_open(1883):
+                return "mqtt://127.0.0.1:1883"
+            time.sleep(0.1)
+    return None

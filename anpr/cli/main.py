@@ -37,6 +37,9 @@ def _optional(module: str, name: str, help_text: str) -> None:
         app.command(name=name, help=help_text)(mod.command)
 
 
+_optional("anpr.cli.edge_cmd", "edge", "Edge agent: run it, check configs and device profiles.")
+_optional("anpr.cli.footage_cmd", "footage", "Synthetic UK traffic footage with truth.")
+_optional("anpr.cli.bench_cmd", "bench", "Accuracy and speed benchmarks.")
 _optional("anpr.cli.read_cmd", "read", "Read plates in images or folders.")
 _optional("anpr.cli.demo_cmd", "demo", "The whole network on one machine, on embedded defaults.")
 

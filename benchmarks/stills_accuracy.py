@@ -1,0 +1,94 @@
+"""Detection recall and end-to-end read accuracy on still photos (`anpr bench accuracy`)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import cv2
+
+from benchmarks.datasets import Still, fold
+from edge.detect import iou
+from edge.still_reader import StageTimes, StillReader
+from edge.track import similarity
+
+
+@dataclass
+class StillsReport:
+    images: int = 0
+    plates: int = 0
+    detected: int = 0
+    exact_strict: int = 0
+    exact_folded: int = 0
+    char_accuracy_sum: float = 0.0
+    false_detections: int = 0
+    unreadable: int = 0
+    ms: dict[str, list[float]] = field(default_factory=lambda: {"detect": [], "rectify": [], "ocr": []})
+    misreads: list[tuple[str, str]] = field(default_factory=list)
+
+    def figures(self) -> dict[str, float]:
+        n = max(1, self.plates)
+        return {
+            "images": self.images,
+            "plates": self.plates,
+            "detection_recall": self.detected / n,
+            "end_to_end_exact_strict": self.exact_strict / n,
+            "end_to_end_exact_folded": self.exact_folded / n,
+            "read_accuracy_folded_of_detected": self.exact_folded / max(1, self.detected),
+            "char_accuracy": self.char_accuracy_sum / n,
+            "false_detections_per_image": self.false_detections / max(1, self.images),
+            "detect_ms_median": statistics.median(self.ms["detect"]) if self.ms["detect"] else 0.0,
+            "rectify_ms_median": statistics.median(self.ms["rectify"]) if self.ms["rectify"] else 0.0,
+            "ocr_ms_per_plate_median": statistics.median(self.ms["ocr"]) if self.ms["ocr"] else 0.0,
+        }
+
+
+def evaluate(reader: StillReader, stills: list[Still], progress=None) -> StillsReport:  # type: ignore[no-untyped-def]
+    rep = StillsReport()
+    for still in stills:
+        image = cv2.imread(str(still.image))
+        if progress:
+            progress()
+        if image is None:
+            rep.unreadable += 1
+            continue
+        rep.images += 1
+        times = StageTimes()
+        t0 = time.perf_counter()
+        found = reader.read(image, times)
+        _ = time.perf_counter() - t0
+        rep.ms["detect"].append(times.detect_ms)
+        if found:
+            rep.ms["rectify"].append(times.rectify_ms / len(found))
+            rep.ms["ocr"].append(times.ocr_ms / len(found))
+        used: set[int] = set()
+        for truth in still.plates:
+            rep.plates += 1
+            best, best_iou = None, 0.0
+            for i, f in enumerate(found):
+                ov = iou(truth.box, f.detection.box)
+                if ov > best_iou and i not in used:
+                    best, best_iou = i, ov
+            if best is None or best_iou < 0.5:
+                continue
+            used.add(best)
+            rep.detected += 1
+            text = found[best].ocr.text
+            rep.exact_strict += text == truth.text
+            ok = fold(text) == fold(truth.text)
+            rep.exact_folded += ok
+            rep.char_accuracy_sum += similarity(fold(text), fold(truth.text))
+            if not ok:
+                rep.misreads.append((truth.text, text))
+        rep.false_detections += len(found) - len(used)
+    return rep
+
+
+def save(report: StillsReport, path: Path, meta: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"meta": meta, "figures": report.figures(),
+                                "misreads": report.misreads[:200]}, indent=2) + "\n")
+    _ = asdict

@@ -1,0 +1,174 @@
+"""The agent's MQTT connection: drains the outbox in order with QoS 1, deletes each entry only
+on the broker's PUBACK, keeps a retained status with a last will, and sends heartbeats.
+
+A fresh paho client is made for every connection, so nothing is retransmitted
+behind the outbox's back: after a reconnect the outbox replays from its oldest
+unacknowledged entry, in order. The broker may see a read twice across a cut
+(QoS 1); the central store absorbs that by read id.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from urllib.parse import urlparse
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from anpr.protocol import AgentState, Status, encode, topics
+from edge.config import BrokerConfig
+from edge.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+
+class MqttLink:
+    def __init__(self, broker: BrokerConfig, outbox: Outbox, site_id: str, agent_id: str,
+                 camera_ids: list[str], window: int = 20,
+                 on_ack: Callable[[int], None] | None = None) -> None:
+        self.broker = broker
+        self.outbox = outbox
+        self.site_id = site_id
+        self.agent_id = agent_id
+        self.camera_ids = camera_ids
+        self.window = window
+        self.on_ack = on_ack
+        self.connected = threading.Event()
+        self.acked_total = 0
+        self.connects = 0
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._client: mqtt.Client | None = None
+        self._inflight: dict[int, int] = {}
+        self._last_sent = 0
+        self._thread = threading.Thread(target=self._run, name="mqtt-link", daemon=True)
+
+    # -- public -------------------------------------------------------------------------------
+    def start(self) -> MqttLink:
+        self._thread.start()
+        return self
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def publish_now(self, topic: str, payload: bytes, qos: int = 0, retain: bool = False) -> bool:
+        """Best-effort publish outside the outbox (heartbeats): dropped while disconnected."""
+        client = self._client
+        if client is None or not self.connected.is_set():
+            return False
+        return client.publish(topic, payload, qos=qos, retain=retain).rc == mqtt.MQTT_ERR_SUCCESS
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Mark the agent offline (a clean stop is not a failure), then disconnect."""
+        self._stop.set()
+        self._wake.set()
+        client = self._client
+        if client is not None and self.connected.is_set():
+            info = client.publish(self._status_topic(), self._status(AgentState.OFFLINE), qos=1, retain=True)
+            info.wait_for_publish(timeout)
+            client.disconnect()
+        self._thread.join(timeout)
+
+    # -- internals ----------------------------------------------------------------------------
+    def _status_topic(self) -> str:
+        return topics.status_topic(self.site_id, self.agent_id)
+
+    def _status(self, state: AgentState) -> bytes:
+        from datetime import UTC, datetime
+
+        at = datetime.now(UTC) if state is AgentState.ONLINE else None
+        return encode(Status(site_id=self.site_id, agent_id=self.agent_id, state=state, at=at,
+                             cameras=self.camera_ids))
+
+    def _new_client(self) -> mqtt.Client:
+        u = urlparse(self.broker.url)
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"anpr-edge-{self.site_id}-{self.agent_id}",
+                             protocol=mqtt.MQTTv311, clean_session=True)
+        if self.broker.username:
+            client.username_pw_set(self.broker.username, self.broker.password)
+        if u.scheme in ("mqtts", "ssl") or self.broker.tls:
+            tls = self.broker.tls
+            client.tls_set(ca_certs=str(tls.ca_file) if tls else None,
+                           certfile=str(tls.cert_file) if tls and tls.cert_file else None,
+                           keyfile=str(tls.key_file) if tls and tls.key_file else None,
+                           tls_version=ssl.PROTOCOL_TLS_CLIENT)
+        # The broker publishes this, retained, if we vanish without a DISCONNECT.
+        client.will_set(self._status_topic(), self._status(AgentState.OFFLINE), qos=1, retain=True)
+        client.max_inflight_messages_set(self.window)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_publish = self._on_publish
+        return client
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
+        if reason_code.is_failure:
+            log.warning("broker refused connection: %s", reason_code)
+            return
+        client.publish(self._status_topic(), self._status(AgentState.ONLINE), qos=1, retain=True)
+        self.connects += 1
+        self.connected.set()
+        self._wake.set()
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
+        self.connected.clear()
+        self._wake.set()
+
+    def _on_publish(self, client, userdata, mid, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
+        with self._lock:
+            seq = self._inflight.pop(mid, None)
+        if seq is not None:
+            self.outbox.ack(seq)
+            self.acked_total += 1
+            if self.on_ack:
+                self.on_ack(seq)
+            self._wake.set()
+
+    def _run(self) -> None:
+        u = urlparse(self.broker.url)
+        backoff = 0.5
+        while not self._stop.is_set():
+            client = self._new_client()
+            try:
+                client.connect(u.hostname or "localhost", u.port or (8883 if u.scheme == "mqtts" else 1883),
+                               keepalive=self.broker.keepalive_s)
+            except (OSError, ssl.SSLError) as exc:
+                log.warning("broker %s unreachable (%s); retry in %.1f s", self.broker.url, exc, backoff)
+                self._stop.wait(backoff)
+                backoff = min(30.0, backoff * 2)
+                continue
+            self._client = client
+            client.loop_start()
+            if not self.connected.wait(10):
+                client.loop_stop()
+                client.disconnect()
+                self._stop.wait(backoff)
+                backoff = min(30.0, backoff * 2)
+                continue
+            backoff = 0.5
+            with self._lock:
+                self._inflight.clear()
+                self._last_sent = 0  # replay from the oldest unacknowledged entry
+            self._drain(client)
+            client.loop_stop()
+            self._client = None
+
+    def _drain(self, client: mqtt.Client) -> None:
+        while not self._stop.is_set() and self.connected.is_set():
+            self._wake.clear()
+            with self._lock:
+                room = self.window - len(self._inflight)
+                after = self._last_sent
+            if room > 0:
+                for entry in self.outbox.pending(after, room):
+                    with self._lock:
+                        info = client.publish(entry.topic, entry.payload, qos=1)
+                        if info.rc != mqtt.MQTT_ERR_SUCCESS:
+                            break
+                        self._inflight[info.mid] = entry.seq
+                        self._last_sent = entry.seq
+            self._wake.wait(0.5)

@@ -1,0 +1,80 @@
+"""The OCR stage: rectified plate → text, per-character confidences, ranked candidates.
+
+The UK grammar only *ranks* what the model proposes: a candidate that is a
+valid UK mark is preferred over an invalid one of similar probability, and
+the model's own best path is always kept as the raw read.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from anpr.plates import PlateFormat, check_vrm
+from edge.ocr_decode import Decoded, beam_search, best_path
+from edge.onnx_models import LoadedModel
+
+# How much less likely (in log-probability) an invalid mark must be before a valid one wins.
+INVALID_FORMAT_COST = 1.5
+
+
+@dataclass(frozen=True)
+class OcrCandidate:
+    vrm: str
+    confidence: float
+    format: PlateFormat
+    penalty: int = 0
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    text: str  # the chosen VRM
+    raw: Decoded  # the model's best path, kept whatever the grammar says
+    format: PlateFormat
+    confidence: float
+    char_confidences: list[float]
+    candidates: list[OcrCandidate] = field(default_factory=list)
+
+
+class PlateReader:
+    def __init__(self, model: LoadedModel, top_k: int = 5) -> None:
+        self.model = model
+        self.top_k = top_k
+
+    def probs(self, crops: np.ndarray) -> np.ndarray:
+        """crops: (N, 32, 128) uint8 → (N, T, C) probabilities."""
+        x = crops[:, None].astype(np.float32) / 255
+        return self.model.session.run(None, {"image": x})[0]
+
+    def __call__(self, crops: np.ndarray) -> list[OcrResult]:
+        if len(crops) == 0:
+            return []
+        return [interpret(p, self.top_k) for p in self.probs(crops)]
+
+
+def interpret(probs: np.ndarray, top_k: int = 5) -> OcrResult:
+    raw = best_path(probs)
+    beams = beam_search(probs, top_k=top_k) or [(raw.text, raw.confidence)]
+    scored: list[tuple[float, OcrCandidate]] = []
+    for text, p in beams:
+        chk = check_vrm(text)
+        score = math.log(max(p, 1e-12)) - (0 if chk.valid else INVALID_FORMAT_COST)
+        scored.append((score, OcrCandidate(text, p, chk.format)))
+    raw_chk = check_vrm(raw.text)
+    if not raw_chk.valid:  # offer the grammar's positional corrections too, at a cost
+        for c in raw_chk.candidates[:3]:
+            if all(c.vrm != s[1].vrm for s in scored):
+                p = raw.confidence * math.exp(-c.penalty)
+                scored.append((math.log(max(p, 1e-12)), OcrCandidate(c.vrm, p, c.format, c.penalty)))
+    scored.sort(key=lambda s: -s[0])
+    best = scored[0][1]
+    if best.vrm == raw.text:
+        confs = raw.char_confidences
+        conf = raw.confidence
+    else:
+        conf = min(1.0, best.confidence)
+        confs = [conf] * len(best.vrm)
+    return OcrResult(text=best.vrm, raw=raw, format=best.format, confidence=conf,
+                     char_confidences=confs, candidates=[s[1] for s in scored[:top_k]])

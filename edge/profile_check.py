@@ -1,0 +1,90 @@
+"""`anpr edge profile check`: measure a device profile on the device it runs on."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from edge.detect import PlateDetector
+from edge.gate import MotionGate
+from edge.ocr import PlateReader
+from edge.onnx_models import MODELS_DIR, load
+from edge.profiles import Profile
+from edge.rectify import rectify
+
+
+def test_frame(width: int = 1920, height: int = 1080, seed: int = 0) -> np.ndarray:
+    """A 1080p road scene drawn with OpenCV alone (no training extras on a device)."""
+    rng = np.random.default_rng(seed)
+    frame = np.full((height, width, 3), 90, np.uint8)
+    frame[: height // 3] = (170, 150, 120)
+    frame += rng.integers(0, 12, frame.shape, dtype=np.uint8)
+    for x0, text, bg in ((500, "AB51 ABC", (230, 230, 230)), (1250, "KX19 PLM", (24, 200, 250))):
+        cv2.rectangle(frame, (x0 - 150, 480), (x0 + 350, 900), (60, 60, 140), -1)
+        cv2.rectangle(frame, (x0, 760), (x0 + 230, 810), bg, -1)
+        cv2.putText(frame, text, (x0 + 8, 800), cv2.FONT_HERSHEY_SIMPLEX, 1.35, (20, 20, 20), 4, cv2.LINE_AA)
+    return frame
+
+
+@dataclass(frozen=True)
+class ProfileFigures:
+    profile: str
+    threads: int
+    input_width: int
+    gate_ms: float
+    detect_ms: float
+    rectify_ms: float
+    ocr_ms_per_plate: float
+    plates_per_frame: int
+
+    @property
+    def frame_ms(self) -> float:
+        return self.gate_ms + self.detect_ms + (self.rectify_ms + self.ocr_ms_per_plate) * self.plates_per_frame
+
+    @property
+    def fps(self) -> float:
+        return 1000 / self.frame_ms if self.frame_ms else 0.0
+
+    @property
+    def idle_fps(self) -> float:
+        """Frames per second when the gate finds an empty road."""
+        return 1000 / self.gate_ms if self.gate_ms else 0.0
+
+
+def measure(profile: Profile, repeats: int = 20, plates: int = 2) -> ProfileFigures:
+    det = load(MODELS_DIR / profile.detector_model, profile.threads, tuple(profile.providers))
+    ocr = load(MODELS_DIR / profile.ocr_model, profile.threads, tuple(profile.providers))
+    detector = PlateDetector(det, profile.detector_input_width, profile.detector_threshold)
+    reader = PlateReader(ocr)
+    frame = test_frame()
+    quads = [np.array([[x, 760], [x + 230, 760], [x + 230, 810], [x, 810]], np.float32) for x in (500, 1250)]
+    gate = MotionGate()
+
+    def timed(fn, n: int = repeats) -> float:  # type: ignore[no-untyped-def]
+        fn()  # warm-up
+        samples = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            fn()
+            samples.append((time.perf_counter() - t0) * 1000)
+        return statistics.median(samples)
+
+    t = [0.0]
+
+    def gate_step() -> None:
+        t[0] += 0.04
+        gate.should_detect(frame, t[0], tracking=False)
+
+    crops = np.stack([rectify(frame, q) for q in quads])
+    return ProfileFigures(
+        profile=profile.name, threads=profile.threads, input_width=profile.detector_input_width,
+        gate_ms=timed(gate_step),
+        detect_ms=timed(lambda: detector(frame)),
+        rectify_ms=timed(lambda: [rectify(frame, q) for q in quads]) / len(quads),
+        ocr_ms_per_plate=timed(lambda: reader.probs(crops[:1]), repeats * 5),
+        plates_per_frame=plates,
+    )

@@ -1,0 +1,38 @@
+"""Device profiles (`firmware_profiles/*.yaml`): model variant, input size, threads, providers, caps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+PROFILES_DIR = Path(__file__).resolve().parent.parent / "firmware_profiles"
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str = ""
+    detector_model: str = Field("detector.onnx", description="file under models/")
+    ocr_model: str = Field("ocr.onnx", description="file under models/")
+    detector_input_width: int = Field(640, ge=160, le=1920, multiple_of=32)
+    detector_threshold: float = Field(0.3, gt=0, lt=1)
+    threads: int = Field(1, ge=1, le=64)
+    providers: list[str] = Field(default_factory=lambda: ["CPUExecutionProvider"])
+    max_fps: float = Field(25, gt=0, le=120)
+    plate_jpeg_quality: int = Field(70, ge=10, le=100)
+    overview_jpeg_quality: int = Field(50, ge=10, le=100)
+    overview_width: int = Field(640, ge=160, le=1920)
+
+
+def load_profile(name_or_path: str) -> Profile:
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = PROFILES_DIR / f"{name_or_path}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.yaml")))
+        raise FileNotFoundError(f"no device profile {name_or_path!r}; known: {known}")
+    data = yaml.safe_load(path.read_text()) or {}
+    return Profile.model_validate(data)

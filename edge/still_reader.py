@@ -1,0 +1,58 @@
+"""Read plates in one still image: detect → rectify → OCR. `anpr read` and the benchmarks use it;
+the agent's video pipeline uses the same three stages frame by frame."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from edge.detect import Detection, PlateDetector
+from edge.ocr import OcrResult, PlateReader
+from edge.onnx_models import MODELS_DIR, load
+from edge.profiles import Profile, load_profile
+from edge.rectify import rectify
+
+
+@dataclass(frozen=True)
+class PlateFound:
+    detection: Detection
+    ocr: OcrResult
+
+
+@dataclass
+class StageTimes:
+    detect_ms: float = 0.0
+    rectify_ms: float = 0.0
+    ocr_ms: float = 0.0
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+class StillReader:
+    def __init__(self, profile: Profile, models_dir: Path = MODELS_DIR) -> None:
+        self.profile = profile
+        det = load(models_dir / profile.detector_model, profile.threads, tuple(profile.providers))
+        ocr = load(models_dir / profile.ocr_model, profile.threads, tuple(profile.providers))
+        self.detector = PlateDetector(det, profile.detector_input_width, profile.detector_threshold)
+        self.reader = PlateReader(ocr)
+        self.models = {"detector": det, "ocr": ocr}
+
+    @classmethod
+    def from_profile_name(cls, name: str) -> StillReader:
+        return cls(load_profile(name))
+
+    def read(self, image: np.ndarray, times: StageTimes | None = None) -> list[PlateFound]:
+        t0 = time.perf_counter()
+        dets = self.detector(image)
+        t1 = time.perf_counter()
+        crops = np.stack([rectify(image, d.corners) for d in dets]) if dets else np.empty((0, 32, 128), np.uint8)
+        t2 = time.perf_counter()
+        results = self.reader(crops)
+        t3 = time.perf_counter()
+        if times is not None:
+            times.detect_ms += (t1 - t0) * 1000
+            times.rectify_ms += (t2 - t1) * 1000
+            times.ocr_ms += (t3 - t2) * 1000
+        return [PlateFound(d, r) for d, r in zip(dets, results, strict=True) if r.text]

@@ -1,0 +1,192 @@
+"""Draw number plates in millimetre space, 1 px per mm, after the UK regulations.
+
+Standard plate 520×111 mm, square 285×203 mm, motorcycle 229×178 mm; Charles
+Wright 2001 geometry: characters 79 mm high, 50 mm wide (except 1 and I),
+14 mm stroke, 11 mm gaps, 33 mm between groups, 19 mm between lines. Front
+plates are black on white, rear black on yellow. Foreign EU- and US-style
+plates are drawn too so a foreign car is still read.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from functools import cache
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from anpr.plates import PlateFormat
+from models.fonts import HERSHEY, FontSpec
+from models.plate_text import groups, random_foreign, random_uk_vrm
+
+WHITE = (236, 238, 236)
+YELLOW = (250, 204, 24)
+INK = (18, 18, 20)
+BAND_BLUE = (0, 51, 153)
+BAND_GREEN = (0, 140, 70)
+
+
+@dataclass(frozen=True)
+class PlateSpec:
+    text: str  # what is printed, e.g. "AB51 ABC" or "M-AB 123"
+    label: str  # what OCR must read: letters and digits only
+    style: str  # uk-front | uk-rear | eu | us
+    layout: str = "single"  # single | square | motorcycle
+    font: FontSpec = field(default_factory=lambda: FontSpec("cw-stroke", HERSHEY))
+    band: str = "none"  # none | uk | gb | green
+    raised: bool = False
+    screws: bool = False
+    border: bool = False
+    dealer: bool = False
+
+
+@dataclass(frozen=True)
+class RenderedPlate:
+    image: np.ndarray  # H×W×3 uint8 RGB
+    label: str
+    lines: int
+    style: str
+
+
+@cache
+def _glyph(font_path: str, char: str, height: int, width: int, stroke: int) -> np.ndarray:
+    """An ink mask (float32 0..1) of one character scaled to height × width."""
+    if font_path == HERSHEY:
+        canvas = np.zeros((260, 220), np.uint8)
+        cv2.putText(canvas, char, (20, 220), cv2.FONT_HERSHEY_SIMPLEX, 6.0, 255,
+                    thickness=max(2, int(stroke * 200 / height)), lineType=cv2.LINE_AA)
+        mask = canvas
+    else:
+        font = ImageFont.truetype(font_path, 200)
+        img = Image.new("L", (300, 300), 0)
+        ImageDraw.Draw(img).text((30, 10), char, font=font, fill=255)
+        mask = np.asarray(img)
+    ys, xs = np.nonzero(mask > 40)
+    crop = mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    if char in "1I":
+        width = max(8, round(crop.shape[1] * height / crop.shape[0]))
+        width = min(width, int(width * 1.0))
+    return cv2.resize(crop, (width, height), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
+
+
+def _draw_line(canvas: np.ndarray, parts: list[str], spec: PlateSpec, top: int, height: int,
+               char_w: int, gap: int, group_gap: int, left: int, right: int,
+               colour: tuple[int, int, int]) -> None:
+    stroke = round(height * 14 / 79)
+    masks: list[tuple[int, np.ndarray]] = []
+    x = 0
+    for gi, grp in enumerate(parts):
+        if gi:
+            x += group_gap - gap
+        for ch in grp:
+            if ch in "- ":
+                x += gap * 2
+                continue
+            m = _glyph(spec.font.path, ch, height, char_w, stroke)
+            masks.append((x, m))
+            x += m.shape[1] + gap
+    total = x - gap
+    x0 = left + max(0, (right - left - total) // 2)
+    for dx, m in masks:
+        xs, ys = x0 + dx, top
+        h, w = m.shape
+        w = min(w, canvas.shape[1] - xs)
+        if w <= 0:
+            continue
+        region = canvas[ys : ys + h, xs : xs + w].astype(np.float32)
+        alpha = m[:, :w, None]
+        if spec.raised:  # raised characters cast a soft shadow down and right
+            sh = canvas[ys + 3 : ys + 3 + h, xs + 3 : xs + 3 + w].astype(np.float32)
+            a2 = alpha[: sh.shape[0], : sh.shape[1]] * 0.35
+            canvas[ys + 3 : ys + 3 + sh.shape[0], xs + 3 : xs + 3 + sh.shape[1]] = (
+                sh * (1 - a2) + 60 * a2).astype(np.uint8)
+            region = canvas[ys : ys + h, xs : xs + w].astype(np.float32)
+        canvas[ys : ys + h, xs : xs + w] = (region * (1 - alpha) + np.array(colour) * alpha).astype(
+            np.uint8)
+
+
+def render(spec: PlateSpec) -> RenderedPlate:
+    uk = spec.style.startswith("uk")
+    if spec.style == "us":
+        return _render_us(spec)
+    if spec.layout == "square":
+        w, h, ch, cw, gap = 285, 203, 79, 50, 11
+    elif spec.layout == "motorcycle":
+        w, h, ch, cw, gap = 229, 178, 64, 44, 10
+    else:
+        w, h, ch, cw, gap = 520, 111, 79, 50, 11
+    bg = YELLOW if spec.style == "uk-rear" else WHITE
+    canvas = np.empty((h, w, 3), np.uint8)
+    canvas[:] = bg
+    left = 8
+    band = "eu" if spec.style == "eu" else spec.band
+    if band != "none":
+        bw = 50 if spec.layout == "single" else 40
+        canvas[4 : h - 4, 4 : 4 + bw] = BAND_BLUE if band in ("uk", "gb", "eu") else BAND_GREEN
+        tag = {"uk": "UK", "gb": "GB", "green": "", "eu": random.choice(["D", "F", "NL", "PL", "IRL"])}[band]
+        if tag:
+            cv2.putText(canvas, tag, (8, h - 14), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (255, 255, 255), 2,
+                        cv2.LINE_AA)
+        left = 4 + bw + 6
+    right = w - 8
+    parts = spec.text.split(" ")
+    if spec.layout == "single":
+        _draw_line(canvas, parts, spec, (h - ch) // 2, ch, cw, gap, 33 if uk else 22, left, right, INK)
+        lines = 1
+    else:
+        line_gap = 19 if spec.layout == "square" else 13
+        top = (h - 2 * ch - line_gap) // 2
+        first, rest = parts[0], parts[1:] or [""]
+        _draw_line(canvas, [first], spec, top, ch, cw, gap, 33, left, right, INK)
+        _draw_line(canvas, rest, spec, top + ch + line_gap, ch, cw, gap, 33, left, right, INK)
+        lines = 2
+    if spec.border:
+        cv2.rectangle(canvas, (3, 3), (w - 4, h - 4), INK, 3)
+    if spec.screws:
+        for sx in (w // 5, 4 * w // 5):
+            cv2.circle(canvas, (sx, h // 2 if spec.layout == "single" else 12), 5, (150, 150, 150), -1)
+    if spec.dealer:
+        cv2.putText(canvas, "AUTOS LTD", (w // 2 - 30, h - 3), cv2.FONT_HERSHEY_PLAIN, 0.7, INK, 1)
+    return RenderedPlate(canvas, spec.label, lines, spec.style)
+
+
+def _render_us(spec: PlateSpec) -> RenderedPlate:
+    w, h = 305, 152
+    rng = random.Random(spec.label)
+    bg = tuple(int(v) for v in rng.choice([(240, 240, 240), (250, 240, 200), (220, 235, 250)]))
+    ink = rng.choice([(20, 30, 110), (150, 20, 20), (20, 20, 20)])
+    canvas = np.empty((h, w, 3), np.uint8)
+    canvas[:] = bg
+    state = rng.choice(["OHIO", "TEXAS", "MAINE", "IOWA", "NEVADA", "UTAH"])
+    cv2.putText(canvas, state, (w // 2 - 50, 28), cv2.FONT_HERSHEY_DUPLEX, 0.9, ink, 2, cv2.LINE_AA)
+    _draw_line(canvas, [spec.text], spec, 42, 72, 36, 6, 6, 10, w - 10, ink)
+    return RenderedPlate(canvas, spec.label, 1, "us")
+
+
+def random_spec(rng: random.Random, fonts: tuple[FontSpec, ...], foreign_share: float = 0.08) -> PlateSpec:
+    font = rng.choice(fonts)
+    if rng.random() < foreign_share:
+        text, style = random_foreign(rng)
+        label = "".join(c for c in text if c.isalnum())
+        if style == "us":
+            text = text.replace(" ", "")
+        return PlateSpec(text=text, label=label, style=style, font=font)
+    vrm, fmt = random_uk_vrm(rng)
+    parts = groups(vrm, fmt)
+    layout = "single"
+    if len(parts) == 2 and rng.random() < 0.12:
+        layout = rng.choice(["square", "motorcycle"])
+    return PlateSpec(
+        text=" ".join(parts),
+        label=vrm,
+        style=rng.choice(["uk-front", "uk-rear"]),
+        layout=layout,
+        font=font,
+        band=rng.choices(["none", "uk", "gb", "green"], [0.55, 0.3, 0.1, 0.05])[0],
+        raised=rng.random() < 0.25,
+        screws=rng.random() < 0.3,
+        border=rng.random() < 0.2,
+        dealer=rng.random() < 0.3 and fmt is not PlateFormat.NI,
+    )

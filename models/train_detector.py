@@ -1,0 +1,171 @@
+"""Train the plate detector on synthetic scenes and export it to ONNX (fp32 and int8).
+
+    python -m models.train_detector --out models/ --scenes 12000 --steps 3000 --seed 11
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import pickle
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from models.detector_net import CORNER_SCALE, STRIDE, DetectorExport, DetectorNet
+from models.fonts import HELDOUT_FONTS, TRAIN_FONTS, available
+from models.scene_data import SCENE, make_scenes
+
+CHUNK = 250
+
+
+def dataset(cache: Path, seed: int, n: int, heldout: bool, workers: int):  # type: ignore[no-untyped-def]
+    path = cache / f"scenes-{'heldout' if heldout else 'train'}-{seed}-{n}.pkl"
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    fonts = available(HELDOUT_FONTS if heldout else TRAIN_FONTS)
+    seeds = [seed * 100_003 + i for i in range((n + CHUNK - 1) // CHUNK)]
+    xs, ys = [], []
+    with ProcessPoolExecutor(workers) as pool:
+        for x, y in pool.map(make_scenes, seeds, [CHUNK] * len(seeds), [fonts] * len(seeds)):
+            xs.append(x)
+            ys.extend(y)
+    data = (np.concatenate(xs)[:n], ys[:n])
+    cache.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(data))
+    return data
+
+
+def targets(plates: list[np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gaussian centre heatmap, corner offsets and their weight mask at stride 4."""
+    g = size // STRIDE
+    heat = np.zeros((g, g), np.float32)
+    reg = np.zeros((8, g, g), np.float32)
+    wmask = np.zeros((g, g), np.float32)
+    yy, xx = np.mgrid[0:g, 0:g]
+    for quad in plates:
+        c = quad.mean(0) / STRIDE
+        w = np.ptp(quad[:, 0]) / STRIDE
+        h = np.ptp(quad[:, 1]) / STRIDE
+        sigma = max(0.7, 0.15 * math.sqrt(w * h) + 0.3)
+        heat = np.maximum(heat, np.exp(-((xx - c[0]) ** 2 + (yy - c[1]) ** 2) / (2 * sigma**2)))
+        cx, cy = int(c[0]), int(c[1])
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                x, y = cx + dx, cy + dy
+                if 0 <= x < g and 0 <= y < g:
+                    centre = np.array([(x + 0.5) * STRIDE, (y + 0.5) * STRIDE])
+                    reg[:, y, x] = ((quad - centre) / CORNER_SCALE).ravel()
+                    wmask[y, x] = 1.0 if (dx, dy) == (0, 0) else 0.5
+    return heat, reg, wmask
+
+
+def focal_loss(logits: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
+    p = torch.sigmoid(logits).clamp(1e-4, 1 - 1e-4)
+    pos = gt.ge(0.99).float()
+    pos_loss = -torch.log(p) * (1 - p) ** 2 * pos
+    neg_loss = -torch.log(1 - p) * p**2 * (1 - gt) ** 4 * (1 - pos)
+    return (pos_loss.sum() + neg_loss.sum()) / pos.sum().clamp(min=1)
+
+
+def augment(x: np.ndarray, plates: list[np.ndarray], rng: np.random.Generator):  # type: ignore[no-untyped-def]
+    if rng.random() < 0.5:  # mirror: plates read backwards are still plates to find
+        x = x[:, ::-1]
+        plates = [np.stack([SCENE - q[:, 0], q[:, 1]], 1)[[1, 0, 3, 2]] for q in plates]
+    return np.ascontiguousarray(x), plates
+
+
+def recall_at(model: torch.nn.Module, x: np.ndarray, ys: list[list[np.ndarray]], thr: float = 0.3) -> tuple[float, float]:
+    """(recall of plate centres within half a plate height, false positives per scene)."""
+    model.eval()
+    found = total = fps = 0
+    with torch.no_grad():
+        for i in range(0, len(x), 64):
+            xb = torch.from_numpy(x[i : i + 64]).float().div(255).unsqueeze(1)
+            peaks, _ = DetectorExport(model)(xb)
+            for j, p in enumerate(peaks[:, 0].numpy()):
+                pts = np.argwhere(p > thr)[:, ::-1] * STRIDE + STRIDE / 2
+                used = set()
+                for quad in ys[i + j]:
+                    total += 1
+                    c = quad.mean(0)
+                    tol = max(6.0, np.ptp(quad[:, 1]) * 0.75)
+                    d = np.linalg.norm(pts - c, axis=1) if len(pts) else np.array([])
+                    k = int(d.argmin()) if len(d) else -1
+                    if k >= 0 and d[k] <= tol:
+                        found += 1
+                        used.add(k)
+                fps += len(pts) - len(used)
+    model.train()
+    return found / max(1, total), fps / len(x)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", type=Path, default=Path("models"))
+    ap.add_argument("--cache", type=Path, default=Path("models/data"))
+    ap.add_argument("--scenes", type=int, default=12_000)
+    ap.add_argument("--val", type=int, default=500)
+    ap.add_argument("--steps", type=int, default=3_000)
+    ap.add_argument("--batch", type=int, default=24)
+    ap.add_argument("--lr", type=float, default=4e-3)
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+
+    torch.manual_seed(args.seed)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    t0 = time.time()
+    x, ys = dataset(args.cache, args.seed, args.scenes, False, args.workers)
+    xv, yv = dataset(args.cache, args.seed + 1, args.val, True, args.workers)
+    print(f"data: {len(x)} scenes, {len(xv)} held-out-font scenes in {time.time() - t0:.0f}s", flush=True)
+
+    model = DetectorNet().to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
+    rng = np.random.default_rng(args.seed)
+    t1 = time.time()
+    for step in range(1, args.steps + 1):
+        idx = rng.integers(0, len(x), args.batch)
+        batch = [augment(x[i], ys[i], rng) for i in idx]
+        tg = [targets(p, SCENE) for _, p in batch]
+        xb = torch.from_numpy(np.stack([b[0] for b in batch])).float().div(255).unsqueeze(1).to(device)
+        heat = torch.from_numpy(np.stack([t[0] for t in tg]))[:, None].to(device)
+        reg = torch.from_numpy(np.stack([t[1] for t in tg])).to(device)
+        wm = torch.from_numpy(np.stack([t[2] for t in tg]))[:, None].to(device)
+        logits, corners = model(xb)
+        l_heat = focal_loss(logits, heat)
+        l_reg = (torch.nn.functional.smooth_l1_loss(corners, reg, reduction="none", beta=0.05) * wm).sum() / wm.sum().clamp(min=1)
+        loss = l_heat + 5 * l_reg
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
+        opt.step()
+        sched.step()
+        if step % 250 == 0 or step == args.steps:
+            rec, fp = recall_at(model, xv[:200], yv[:200])
+            print(f"step {step} heat {l_heat.item():.3f} reg {l_reg.item():.4f} "
+                  f"recall {rec:.3f} fp/scene {fp:.2f} ({time.time() - t1:.0f}s)", flush=True)
+
+    rec, fp = recall_at(model, xv, yv)
+    print(f"final: held-out-font scene recall {rec:.4f}, false positives per scene {fp:.3f}")
+    model.cpu().eval()
+    from models.export import export_onnx, quantize
+
+    fp32 = export_onnx(DetectorExport(model), torch.zeros(1, 1, 320, 320), args.out / "detector.onnx",
+                       input_name="image", output_name=["peaks", "corners"], dynamic_hw=True)
+    int8 = quantize(fp32, args.out / "detector.int8.onnx")
+    (args.out / "detector.train.json").write_text(json.dumps({
+        "seed": args.seed, "scenes": args.scenes, "steps": args.steps, "batch": args.batch,
+        "device": device, "train_seconds": round(time.time() - t1),
+        "heldout_scene_recall": rec, "false_positives_per_scene": fp,
+        "files": [str(fp32), str(int8)],
+    }, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

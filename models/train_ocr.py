@@ -1,0 +1,144 @@
+"""Train the OCR model on synthetic UK plates and export it to ONNX (fp32 and int8).
+
+    python -m models.train_ocr --out models/ --samples 40000 --steps 3000 --seed 7
+
+Seeded and reproducible; uses CUDA when present, the CPU otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from models.fonts import HELDOUT_FONTS, TRAIN_FONTS, available
+from models.ocr_data import ALPHABET, make_batch
+from models.ocr_net import OcrNet
+
+CHUNK = 1000
+
+
+def generate(seed: int, n: int, heldout: bool, workers: int) -> tuple[np.ndarray, list[str]]:
+    fonts = available(HELDOUT_FONTS if heldout else TRAIN_FONTS)
+    seeds = [seed * 100_003 + i for i in range((n + CHUNK - 1) // CHUNK)]
+    xs, ys = [], []
+    with ProcessPoolExecutor(workers) as pool:
+        for x, y in pool.map(make_batch, seeds, [CHUNK] * len(seeds), [fonts] * len(seeds)):
+            xs.append(x)
+            ys.extend(y)
+    return np.concatenate(xs)[:n], ys[:n]
+
+
+def dataset(cache: Path, seed: int, n: int, heldout: bool, workers: int) -> tuple[np.ndarray, list[str]]:
+    path = cache / f"ocr-{'heldout' if heldout else 'train'}-{seed}-{n}.npz"
+    if path.exists():
+        d = np.load(path)
+        return d["x"], list(d["y"])
+    x, y = generate(seed, n, heldout, workers)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, x=x, y=np.array(y))
+    return x, y
+
+
+def encode_labels(labels: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    flat = [ALPHABET.index(c) + 1 for label in labels for c in label]
+    return torch.tensor(flat, dtype=torch.long), torch.tensor([len(s) for s in labels], dtype=torch.long)
+
+
+def greedy(probs: np.ndarray) -> list[str]:
+    out = []
+    for seq in probs.argmax(-1):
+        chars, prev = [], 0
+        for k in seq:
+            if k != prev and k != 0:
+                chars.append(ALPHABET[k - 1])
+            prev = k
+        out.append("".join(chars))
+    return out
+
+
+def evaluate(model: torch.nn.Module, x: np.ndarray, y: list[str], device: str) -> float:
+    model.eval()
+    preds: list[str] = []
+    with torch.no_grad():
+        for i in range(0, len(x), 512):
+            xb = torch.from_numpy(x[i : i + 512]).float().div(255).unsqueeze(1).to(device)
+            preds += greedy(model(xb).softmax(-1).cpu().numpy())
+    model.train()
+    return float(np.mean([p == t for p, t in zip(preds, y, strict=True)]))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", type=Path, default=Path("models"))
+    ap.add_argument("--cache", type=Path, default=Path("models/data"))
+    ap.add_argument("--samples", type=int, default=40_000)
+    ap.add_argument("--val", type=int, default=2_000)
+    ap.add_argument("--steps", type=int, default=3_000)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    t0 = time.time()
+    x, y = dataset(args.cache, args.seed, args.samples, False, args.workers)
+    xv, yv = dataset(args.cache, args.seed + 1, args.val, False, args.workers)
+    xh, yh = dataset(args.cache, args.seed + 2, args.val, True, args.workers)
+    print(f"data: {len(x)} train, {len(xv)} val, {len(xh)} held-out font in {time.time() - t0:.0f}s", flush=True)
+
+    model = OcrNet().to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.15)
+    gen = np.random.default_rng(args.seed)
+    xt = torch.from_numpy(x)
+    t1 = time.time()
+    for step in range(1, args.steps + 1):
+        idx = gen.integers(0, len(x), args.batch)
+        xb = xt[idx].float().div(255).unsqueeze(1).to(device)
+        # Cheap online augmentation: brightness/contrast and inversion-free gamma.
+        xb = (xb * torch.empty(len(idx), 1, 1, 1).uniform_(0.7, 1.2).to(device)).clamp(0, 1)
+        targets, lengths = encode_labels([y[i] for i in idx])
+        logp = model(xb).log_softmax(-1).permute(1, 0, 2)  # (T, B, C)
+        loss = F.ctc_loss(logp, targets, torch.full((len(idx),), logp.shape[0], dtype=torch.long),
+                          lengths, blank=0, zero_infinity=True)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+        sched.step()
+        if step % 250 == 0 or step == args.steps:
+            acc = evaluate(model, xv, yv, device)
+            print(f"step {step} loss {loss.item():.3f} val exact {acc:.4f} "
+                  f"({time.time() - t1:.0f}s)", flush=True)
+
+    val_acc = evaluate(model, xv, yv, device)
+    held_acc = evaluate(model, xh, yh, device)
+    print(f"final: val exact {val_acc:.4f}, held-out font exact {held_acc:.4f}")
+    model.cpu().eval()
+    from models.export import export_onnx, quantize
+
+    fp32 = export_onnx(model, torch.zeros(1, 1, 32, 128), args.out / "ocr.onnx",
+                       input_name="image", output_name="probs", softmax=True)
+    int8 = quantize(fp32, args.out / "ocr.int8.onnx")
+    (args.out / "ocr.train.json").write_text(json.dumps({
+        "seed": args.seed, "samples": args.samples, "steps": args.steps, "batch": args.batch,
+        "device": device, "train_seconds": round(time.time() - t1),
+        "val_exact": val_acc, "heldout_font_exact": held_acc,
+        "train_fonts": [f.name for f in available(TRAIN_FONTS)],
+        "heldout_fonts": [f.name for f in available(HELDOUT_FONTS)],
+        "files": [str(fp32), str(int8)],
+    }, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from anpr.plates import PlateFormat
+from edge.ocr import interpret
+from edge.ocr_decode import ALPHABET, beam_search, best_path
+
+C = len(ALPHABET) + 1
+
+
+def frames(seq: list[dict[str, float]]) -> np.ndarray:
+    """One row per time step: {char: prob}, '-' for blank; the rest of the mass spread thinly."""
+    probs = np.zeros((len(seq), C), np.float32)
+    for t, row in enumerate(seq):
+        idx = [0 if ch == "-" else ALPHABET.index(ch) + 1 for ch in row]
+        rest = (1 - sum(row.values())) / (C - len(idx))
+        probs[t] = rest
+        probs[t, idx] = list(row.values())
+    return probs
+
+
+def test_best_path_collapses_repeats_and_blanks() -> None:
+    p = frames([{"A": 0.9}, {"A": 0.95}, {"-": 0.9}, {"A": 0.8}, {"B": 0.7}, {"-": 0.99}])
+    d = best_path(p)
+    assert d.text == "AAB"
+    assert d.char_confidences == pytest.approx([0.95, 0.8, 0.7], abs=0.01)
+    assert 0.7 < d.confidence < 0.95
+
+
+def test_beam_search_offers_the_confusable_alternative() -> None:
+    p = frames([{"A": 0.9}, {"-": 0.9}, {"8": 0.55, "B": 0.44}, {"-": 0.9}, {"C": 0.9}])
+    beams = beam_search(p, top_k=3)
+    assert [b[0] for b in beams[:2]] == ["A8C", "ABC"]
+    assert beams[0][1] > beams[1][1]
+
+
+def test_grammar_ranks_but_keeps_raw() -> None:
+    # The model slightly prefers an invalid reading; the valid mark of similar probability wins.
+    seq: list[dict[str, float]] = []
+    for ch in "AB5":
+        seq += [{ch: 0.95}, {"-": 0.95}]
+    seq += [{"I": 0.5, "1": 0.45}, {"-": 0.95}]
+    for ch in "ABC":
+        seq += [{ch: 0.95}, {"-": 0.95}]
+    r = interpret(frames(seq))
+    assert r.raw.text == "AB5IABC"
+    assert r.text == "AB51ABC" and r.format is PlateFormat.CURRENT
+    assert {c.vrm for c in r.candidates} >= {"AB51ABC", "AB5IABC"}
+
+
+def test_foreign_read_is_not_forced_into_uk_grammar() -> None:
+    seq: list[dict[str, float]] = []
+    for ch in "WOBXY123":
+        seq += [{ch: 0.97}, {"-": 0.97}]
+    r = interpret(frames(seq))
+    assert r.text == "WOBXY123" and r.format is PlateFormat.OTHER

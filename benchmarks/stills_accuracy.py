@@ -89,6 +89,8 @@ def evaluate(reader: StillReader, stills: list[Still], progress=None) -> StillsR
 
 def save(report: StillsReport, path: Path, meta: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"meta": meta, "figures": report.figures(),
-                                "misreads": report.misreads[:200]}, indent=2) + "\n")
+    path.write_text(
+        json.dumps({"meta": meta, "figures": report.figures(), "misreads": report.misreads[:200]}, indent=2)
+        + "\n"
+    )
     _ = asdict

@@ -33,8 +33,10 @@ class Agent:
         p = self.profile
         det = load(models_dir / p.detector_model, p.threads, tuple(p.providers))
         ocr = load(models_dir / p.ocr_model, p.threads, tuple(p.providers))
-        self.models = {"detector": ModelInfo(name=det.path.name, sha256=det.sha256),
-                       "ocr": ModelInfo(name=ocr.path.name, sha256=ocr.sha256)}
+        self.models = {
+            "detector": ModelInfo(name=det.path.name, sha256=det.sha256),
+            "ocr": ModelInfo(name=ocr.path.name, sha256=ocr.sha256),
+        }
         detector = PlateDetector(det, p.detector_input_width, p.detector_threshold)
         reader = PlateReader(ocr)
         self.outbox = Outbox(cfg.outbox.path, int(cfg.outbox.quota_mb * 1024 * 1024))
@@ -44,15 +46,25 @@ class Agent:
         self.captures = {c.camera_id: Capture(c) for c in cfg.cameras}
         self.pipelines = {
             c.camera_id: CameraPipeline(
-                c, cfg.tracking, detector, reader,
+                c,
+                cfg.tracking,
+                detector,
+                reader,
                 ReadContext(cfg.site_id, cfg.agent_id, c.camera_id, c.lane, self.models, __version__, p),
-                clock_offset=self.clock_offset)
+                clock_offset=self.clock_offset,
+            )
             for c in cfg.cameras
         }
         for pipe in self.pipelines.values():
             pipe.clock.observer = lambda stage, s: self.metrics.stage.labels(stage).observe(s)
-        self.link = MqttLink(cfg.broker, self.outbox, cfg.site_id, cfg.agent_id, list(self.captures),
-                             on_ack=lambda _seq: self.metrics.published.inc())
+        self.link = MqttLink(
+            cfg.broker,
+            self.outbox,
+            cfg.site_id,
+            cfg.agent_id,
+            list(self.captures),
+            on_ack=lambda _seq: self.metrics.published.inc(),
+        )
         self.started = time.monotonic()
         self.stop_event = threading.Event()
         self.metrics_port: int | None = None
@@ -98,8 +110,9 @@ class Agent:
 
     def _store(self, cam_id: str, reads: list) -> None:  # type: ignore[type-arg]
         for read in reads:
-            self.outbox.put(topics.read_topic(self.cfg.site_id, cam_id), encode(read),
-                            read.captured_at.timestamp())
+            self.outbox.put(
+                topics.read_topic(self.cfg.site_id, cam_id), encode(read), read.captured_at.timestamp()
+            )
             self.captures[cam_id].stats.reads_total += 1
             self.metrics.reads.labels(cam_id).inc()
         if reads:
@@ -119,8 +132,9 @@ class Agent:
             self._store(cam_id, pipe.flush())  # pending tracks reach the outbox, not the void
         for cap in self.captures.values():
             cap.stop()
-        self.link.publish_now(topics.heartbeat_topic(self.cfg.site_id, self.cfg.agent_id),
-                              encode(self.heartbeat()), qos=1)
+        self.link.publish_now(
+            topics.heartbeat_topic(self.cfg.site_id, self.cfg.agent_id), encode(self.heartbeat()), qos=1
+        )
         self.link.stop()
         self.outbox.close()
 
@@ -135,18 +149,37 @@ class Agent:
             s = cap.stats
             self.metrics.frames_dropped.labels(cam_id).set(s.frames_dropped)
             self.metrics.frames_bad.labels(cam_id).set(s.frames_bad)
-            cams.append(CameraHealth(camera_id=cam_id, state=s.state, fps=round(s.fps, 2),
-                                     last_frame_at=s.last_frame_at, frames_total=s.frames_total,
-                                     frames_dropped=s.frames_dropped, frames_bad=s.frames_bad,
-                                     reads_total=s.reads_total, error=(s.error or None) and s.error[:500]))
+            cams.append(
+                CameraHealth(
+                    camera_id=cam_id,
+                    state=s.state,
+                    fps=round(s.fps, 2),
+                    last_frame_at=s.last_frame_at,
+                    frames_total=s.frames_total,
+                    frames_dropped=s.frames_dropped,
+                    frames_bad=s.frames_bad,
+                    reads_total=s.reads_total,
+                    error=(s.error or None) and s.error[:500],
+                )
+            )
         return Heartbeat(
-            site_id=self.cfg.site_id, agent_id=self.cfg.agent_id, sent_at=datetime.now(UTC),
-            interval_s=self.cfg.heartbeat_interval_s, uptime_s=round(time.monotonic() - self.started, 1),
+            site_id=self.cfg.site_id,
+            agent_id=self.cfg.agent_id,
+            sent_at=datetime.now(UTC),
+            interval_s=self.cfg.heartbeat_interval_s,
+            uptime_s=round(time.monotonic() - self.started, 1),
             cameras=cams,
-            outbox=OutboxHealth(depth=ob.depth, bytes=ob.bytes, evicted_total=ob.evicted_total,
-                                oldest_at=datetime.fromtimestamp(ob.oldest_at, UTC) if ob.oldest_at else None),
-            disk_free_bytes=disk_free_bytes(self.cfg.outbox.path), cpu_temp_c=cpu_temp_c(),
-            clock_offset_s=self.clock_offset(), models=self.models, agent_version=__version__,
+            outbox=OutboxHealth(
+                depth=ob.depth,
+                bytes=ob.bytes,
+                evicted_total=ob.evicted_total,
+                oldest_at=datetime.fromtimestamp(ob.oldest_at, UTC) if ob.oldest_at else None,
+            ),
+            disk_free_bytes=disk_free_bytes(self.cfg.outbox.path),
+            cpu_temp_c=cpu_temp_c(),
+            clock_offset_s=self.clock_offset(),
+            models=self.models,
+            agent_version=__version__,
         )
 
     def _heartbeats(self) -> None:

@@ -58,8 +58,9 @@ def source_kind(source: str) -> str:
 
 
 class Capture:
-    def __init__(self, cfg: CameraConfig, clock: Callable[[], float] = time.time,
-                 max_backoff_s: float = 30.0) -> None:
+    def __init__(
+        self, cfg: CameraConfig, clock: Callable[[], float] = time.time, max_backoff_s: float = 30.0
+    ) -> None:
         self.cfg = cfg
         self.kind = source_kind(cfg.source)
         self.stats = CameraStats()
@@ -159,8 +160,11 @@ class Capture:
         if self.kind == "device":
             src = int(str(src).removeprefix("/dev/video"))
         if self.kind == "stream":
-            cap = cv2.VideoCapture(src, cv2.CAP_FFMPEG, [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, 5000,
-                                                         cv2.CAP_PROP_READ_TIMEOUT_MSEC, 5000])
+            cap = cv2.VideoCapture(
+                src,
+                cv2.CAP_FFMPEG,
+                [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, 5000, cv2.CAP_PROP_READ_TIMEOUT_MSEC, 5000],
+            )
         else:
             cap = cv2.VideoCapture(src)
         return cap if cap.isOpened() else None

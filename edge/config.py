@@ -64,7 +64,8 @@ class CameraConfig(Strict):
     lane: int | None = Field(None, ge=0, le=16)
     direction: Literal["approaching", "receding", "both"] = "both"
     roi: list[tuple[float, float]] | None = Field(
-        None, description="region of interest polygon in frame pixels; None = whole frame")
+        None, description="region of interest polygon in frame pixels; None = whole frame"
+    )
     expected_fps: float = Field(25, gt=0, le=120)
     loop: bool = Field(False, description="replay a file source forever (demo, soak tests)")
     realtime: bool = Field(True, description="pace file sources at expected_fps")
@@ -114,6 +115,10 @@ def load_config(path: Path) -> AgentConfig:
     if not cfg.outbox.path.is_absolute():
         cfg.outbox.path = (path.parent / cfg.outbox.path).resolve()
     for cam in cfg.cameras:
-        if "://" not in cam.source and not cam.source.startswith("/dev/") and not Path(cam.source).is_absolute():
+        if (
+            "://" not in cam.source
+            and not cam.source.startswith("/dev/")
+            and not Path(cam.source).is_absolute()
+        ):
             cam.source = str((path.parent / cam.source).resolve())
     return cfg

@@ -42,8 +42,9 @@ def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
 
 
 class PlateDetector:
-    def __init__(self, model: LoadedModel, input_width: int = 640, threshold: float = 0.3,
-                 max_plates: int = 16) -> None:
+    def __init__(
+        self, model: LoadedModel, input_width: int = 640, threshold: float = 0.3, max_plates: int = 16
+    ) -> None:
         self.model = model
         self.input_width = input_width
         self.threshold = threshold
@@ -55,8 +56,14 @@ class PlateDetector:
         return decode(peaks[0, 0], corners[0], scale, frame.shape[:2], self.threshold, self.max_plates)
 
 
-def decode(peaks: np.ndarray, corners: np.ndarray, scale: float, frame_hw: tuple[int, int],
-           threshold: float, max_plates: int) -> list[Detection]:
+def decode(
+    peaks: np.ndarray,
+    corners: np.ndarray,
+    scale: float,
+    frame_hw: tuple[int, int],
+    threshold: float,
+    max_plates: int,
+) -> list[Detection]:
     ys, xs = np.nonzero(peaks > threshold)
     order = np.argsort(-peaks[ys, xs])[: max_plates * 3]
     found: list[Detection] = []
@@ -67,8 +74,12 @@ def decode(peaks: np.ndarray, corners: np.ndarray, scale: float, frame_hw: tuple
         quad = (corners[:, y, x].reshape(4, 2) * CORNER_SCALE + centre) / scale
         quad[:, 0] = quad[:, 0].clip(0, fw - 1)
         quad[:, 1] = quad[:, 1].clip(0, fh - 1)
-        box = (int(quad[:, 0].min()), int(quad[:, 1].min()), int(np.ceil(quad[:, 0].max())),
-               int(np.ceil(quad[:, 1].max())))
+        box = (
+            int(quad[:, 0].min()),
+            int(quad[:, 1].min()),
+            int(np.ceil(quad[:, 0].max())),
+            int(np.ceil(quad[:, 1].max())),
+        )
         if box[2] - box[0] < 4 or box[3] - box[1] < 2:
             continue
         if any(iou(box, d.box) > 0.3 for d in found):

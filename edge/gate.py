@@ -27,8 +27,9 @@ class MotionGate:
     def _small(self, frame: np.ndarray) -> np.ndarray:
         gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
         self._scale = GATE_WIDTH / gray.shape[1]
-        small = cv2.resize(gray, (GATE_WIDTH, max(1, round(gray.shape[0] * self._scale))),
-                           interpolation=cv2.INTER_AREA)
+        small = cv2.resize(
+            gray, (GATE_WIDTH, max(1, round(gray.shape[0] * self._scale))), interpolation=cv2.INTER_AREA
+        )
         return cv2.GaussianBlur(small, (5, 5), 0)
 
     def _roi_mask(self, shape: tuple[int, int]) -> np.ndarray:

@@ -21,8 +21,9 @@ def _encode_within(image: np.ndarray, limit: int, quality: int) -> bytes:
                 return buf.tobytes()
         if img.shape[1] < 32:
             raise ValueError("image cannot be encoded within the limit")
-        img = cv2.resize(img, (img.shape[1] * 3 // 4, max(1, img.shape[0] * 3 // 4)),
-                         interpolation=cv2.INTER_AREA)
+        img = cv2.resize(
+            img, (img.shape[1] * 3 // 4, max(1, img.shape[0] * 3 // 4)), interpolation=cv2.INTER_AREA
+        )
 
 
 def plate_patch(image: np.ndarray, corners: np.ndarray, quality: int = 70) -> bytes:
@@ -37,16 +38,24 @@ def plate_patch(image: np.ndarray, corners: np.ndarray, quality: int = 70) -> by
         crop = image[:2, :2]
     scale = min(1.0, PATCH_MAX_W / crop.shape[1], PATCH_MAX_H / crop.shape[0])
     if scale < 1:
-        crop = cv2.resize(crop, (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale))),
-                          interpolation=cv2.INTER_AREA)
+        crop = cv2.resize(
+            crop,
+            (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale))),
+            interpolation=cv2.INTER_AREA,
+        )
     return _encode_within(crop, MAX_PLATE_JPEG_BYTES, quality)
 
 
-def overview(image: np.ndarray, width: int = 640, quality: int = 50,
-             box: tuple[int, int, int, int] | None = None) -> bytes:
+def overview(
+    image: np.ndarray, width: int = 640, quality: int = 50, box: tuple[int, int, int, int] | None = None
+) -> bytes:
     """The whole scene, scaled to `width`, with the plate outlined, at most 25 KB."""
     scale = min(1.0, width / image.shape[1])
-    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image.copy()
+    small = (
+        cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        if scale < 1
+        else image.copy()
+    )
     if box is not None:
         x1, y1, x2, y2 = (round(v * scale) for v in box)
         cv2.rectangle(small, (x1 - 2, y1 - 2), (x2 + 2, y2 + 2), (0, 0, 255), 2)

@@ -10,14 +10,24 @@ class AgentMetrics:
         self.registry = CollectorRegistry()
         r = self.registry
         self.frames = Counter("anpr_edge_frames_total", "Frames captured", ["camera"], registry=r)
-        self.frames_dropped = Gauge("anpr_edge_frames_dropped", "Frames dropped (pipeline behind)",
-                                    ["camera"], registry=r)
+        self.frames_dropped = Gauge(
+            "anpr_edge_frames_dropped", "Frames dropped (pipeline behind)", ["camera"], registry=r
+        )
         self.frames_bad = Gauge("anpr_edge_frames_bad", "Broken frames skipped", ["camera"], registry=r)
-        self.reads = Counter("anpr_edge_reads_total", "Reads produced (one per vehicle)", ["camera"], registry=r)
-        self.stage = Histogram("anpr_edge_stage_seconds", "Time per pipeline stage", ["stage"], registry=r,
-                               buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1.0))
+        self.reads = Counter(
+            "anpr_edge_reads_total", "Reads produced (one per vehicle)", ["camera"], registry=r
+        )
+        self.stage = Histogram(
+            "anpr_edge_stage_seconds",
+            "Time per pipeline stage",
+            ["stage"],
+            registry=r,
+            buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1.0),
+        )
         self.outbox_depth = Gauge("anpr_edge_outbox_depth", "Reads waiting for the broker", registry=r)
-        self.outbox_evicted = Gauge("anpr_edge_outbox_evicted_total", "Reads evicted by the quota", registry=r)
+        self.outbox_evicted = Gauge(
+            "anpr_edge_outbox_evicted_total", "Reads evicted by the quota", registry=r
+        )
         self.published = Counter("anpr_edge_published_total", "Reads acknowledged by the broker", registry=r)
         self.connected = Gauge("anpr_edge_broker_connected", "1 when connected to the broker", registry=r)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import ssl
 import threading
-import time
 from collections.abc import Callable
 from urllib.parse import urlparse
 
@@ -27,9 +26,16 @@ log = logging.getLogger(__name__)
 
 
 class MqttLink:
-    def __init__(self, broker: BrokerConfig, outbox: Outbox, site_id: str, agent_id: str,
-                 camera_ids: list[str], window: int = 20,
-                 on_ack: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        broker: BrokerConfig,
+        outbox: Outbox,
+        site_id: str,
+        agent_id: str,
+        camera_ids: list[str],
+        window: int = 20,
+        on_ack: Callable[[int], None] | None = None,
+    ) -> None:
         self.broker = broker
         self.outbox = outbox
         self.site_id = site_id
@@ -82,21 +88,28 @@ class MqttLink:
         from datetime import UTC, datetime
 
         at = datetime.now(UTC) if state is AgentState.ONLINE else None
-        return encode(Status(site_id=self.site_id, agent_id=self.agent_id, state=state, at=at,
-                             cameras=self.camera_ids))
+        return encode(
+            Status(site_id=self.site_id, agent_id=self.agent_id, state=state, at=at, cameras=self.camera_ids)
+        )
 
     def _new_client(self) -> mqtt.Client:
         u = urlparse(self.broker.url)
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"anpr-edge-{self.site_id}-{self.agent_id}",
-                             protocol=mqtt.MQTTv311, clean_session=True)
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=f"anpr-edge-{self.site_id}-{self.agent_id}",
+            protocol=mqtt.MQTTv311,
+            clean_session=True,
+        )
         if self.broker.username:
             client.username_pw_set(self.broker.username, self.broker.password)
         if u.scheme in ("mqtts", "ssl") or self.broker.tls:
             tls = self.broker.tls
-            client.tls_set(ca_certs=str(tls.ca_file) if tls else None,
-                           certfile=str(tls.cert_file) if tls and tls.cert_file else None,
-                           keyfile=str(tls.key_file) if tls and tls.key_file else None,
-                           tls_version=ssl.PROTOCOL_TLS_CLIENT)
+            client.tls_set(
+                ca_certs=str(tls.ca_file) if tls else None,
+                certfile=str(tls.cert_file) if tls and tls.cert_file else None,
+                keyfile=str(tls.key_file) if tls and tls.key_file else None,
+                tls_version=ssl.PROTOCOL_TLS_CLIENT,
+            )
         # The broker publishes this, retained, if we vanish without a DISCONNECT.
         client.will_set(self._status_topic(), self._status(AgentState.OFFLINE), qos=1, retain=True)
         client.max_inflight_messages_set(self.window)
@@ -134,8 +147,11 @@ class MqttLink:
         while not self._stop.is_set():
             client = self._new_client()
             try:
-                client.connect(u.hostname or "localhost", u.port or (8883 if u.scheme == "mqtts" else 1883),
-                               keepalive=self.broker.keepalive_s)
+                client.connect(
+                    u.hostname or "localhost",
+                    u.port or (8883 if u.scheme == "mqtts" else 1883),
+                    keepalive=self.broker.keepalive_s,
+                )
             except (OSError, ssl.SSLError) as exc:
                 log.warning("broker %s unreachable (%s); retry in %.1f s", self.broker.url, exc, backoff)
                 self._stop.wait(backoff)

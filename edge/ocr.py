@@ -76,5 +76,11 @@ def interpret(probs: np.ndarray, top_k: int = 5) -> OcrResult:
     else:
         conf = min(1.0, best.confidence)
         confs = [conf] * len(best.vrm)
-    return OcrResult(text=best.vrm, raw=raw, format=best.format, confidence=conf,
-                     char_confidences=confs, candidates=[s[1] for s in scored[:top_k]])
+    return OcrResult(
+        text=best.vrm,
+        raw=raw,
+        format=best.format,
+        confidence=conf,
+        char_confidences=confs,
+        candidates=[s[1] for s in scored[:top_k]],
+    )

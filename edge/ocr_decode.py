@@ -35,7 +35,9 @@ def best_path(probs: np.ndarray) -> Decoded:
     return Decoded("".join(chars), confs, conf)
 
 
-def beam_search(probs: np.ndarray, beam: int = 8, top_k: int = 5, prune: float = 1e-3) -> list[tuple[str, float]]:
+def beam_search(
+    probs: np.ndarray, beam: int = 8, top_k: int = 5, prune: float = 1e-3
+) -> list[tuple[str, float]]:
     """CTC prefix beam search; returns up to top_k (text, probability), most likely first."""
     beams: dict[tuple[int, ...], tuple[float, float]] = {(): (1.0, 0.0)}  # prefix -> (p_blank, p_nonblank)
     for t in range(probs.shape[0]):
@@ -59,6 +61,8 @@ def beam_search(probs: np.ndarray, beam: int = 8, top_k: int = 5, prune: float =
                     e[1] += (pb + pnb) * p
         ranked = sorted(nxt.items(), key=lambda kv: -(kv[1][0] + kv[1][1]))[:beam]
         beams = {k: (v[0], v[1]) for k, v in ranked}
-    out = sorted(((("".join(ALPHABET[i - 1] for i in pre)), pb + pnb) for pre, (pb, pnb) in beams.items()),
-                 key=lambda kv: -kv[1])
+    out = sorted(
+        ((("".join(ALPHABET[i - 1] for i in pre)), pb + pnb) for pre, (pb, pnb) in beams.items()),
+        key=lambda kv: -kv[1],
+    )
     return [(text, p) for text, p in out if text][:top_k]

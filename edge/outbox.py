@@ -53,12 +53,16 @@ class Outbox:
     def put(self, topic: str, payload: bytes, created_at: float | None = None) -> int:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
-            cur = self._db.execute("INSERT INTO outbox(topic, payload, created_at) VALUES (?, ?, ?)",
-                                   (topic, payload, created_at if created_at is not None else time.time()))
+            cur = self._db.execute(
+                "INSERT INTO outbox(topic, payload, created_at) VALUES (?, ?, ?)",
+                (topic, payload, created_at if created_at is not None else time.time()),
+            )
             self._bytes += len(payload)
             evicted = 0
             while self._bytes > self.quota_bytes:
-                row = self._db.execute("SELECT seq, LENGTH(payload) FROM outbox ORDER BY seq LIMIT 1").fetchone()
+                row = self._db.execute(
+                    "SELECT seq, LENGTH(payload) FROM outbox ORDER BY seq LIMIT 1"
+                ).fetchone()
                 if row is None or row[0] == cur.lastrowid:
                     break
                 self._db.execute("DELETE FROM outbox WHERE seq = ?", (row[0],))
@@ -67,7 +71,9 @@ class Outbox:
             if evicted:
                 self._db.execute(
                     "INSERT INTO counters(name, value) VALUES ('evicted', ?) "
-                    "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value", (evicted,))
+                    "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
+                    (evicted,),
+                )
             self._db.execute("COMMIT")
             return int(cur.lastrowid or 0)
 
@@ -75,12 +81,15 @@ class Outbox:
         with self._lock:
             rows = self._db.execute(
                 "SELECT seq, topic, payload, created_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
-                (after_seq, limit)).fetchall()
+                (after_seq, limit),
+            ).fetchall()
         return [Entry(r[0], r[1], bytes(r[2]), r[3]) for r in rows]
 
     def ack(self, seq: int) -> None:
         with self._lock:
-            row = self._db.execute("DELETE FROM outbox WHERE seq = ? RETURNING LENGTH(payload)", (seq,)).fetchone()
+            row = self._db.execute(
+                "DELETE FROM outbox WHERE seq = ? RETURNING LENGTH(payload)", (seq,)
+            ).fetchone()
             if row:
                 self._bytes -= row[0]
 

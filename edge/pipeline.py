@@ -42,9 +42,15 @@ class StageClock:
 
 
 class CameraPipeline:
-    def __init__(self, camera: CameraConfig, tracking: TrackingConfig, detector: PlateDetector,
-                 reader: PlateReader, ctx: ReadContext,
-                 clock_offset: Callable[[], float | None] = lambda: None) -> None:
+    def __init__(
+        self,
+        camera: CameraConfig,
+        tracking: TrackingConfig,
+        detector: PlateDetector,
+        reader: PlateReader,
+        ctx: ReadContext,
+        clock_offset: Callable[[], float | None] = lambda: None,
+    ) -> None:
         self.camera = camera
         self.gate = MotionGate(roi=camera.roi)
         self.detector = detector
@@ -64,8 +70,11 @@ class CameraPipeline:
         sightings: list[Sighting] = []
         if run:
             t0 = tick()
-            dets = [d for d in self.detector(frame.image)
-                    if self.gate.inside((d.box[0] + d.box[2]) / 2, (d.box[1] + d.box[3]) / 2)]
+            dets = [
+                d
+                for d in self.detector(frame.image)
+                if self.gate.inside((d.box[0] + d.box[2]) / 2, (d.box[1] + d.box[3]) / 2)
+            ]
             self.clock.add("detect", tick() - t0)
             if dets:
                 t0 = tick()
@@ -75,9 +84,17 @@ class CameraPipeline:
                 results = self.reader(crops)
                 self.clock.add("ocr", tick() - t0)
                 sightings = [
-                    Sighting(t, d.box, d.corners, d.score, r, frame.image,
-                             plate_colour(frame.image, d.corners).value)
-                    for d, r in zip(dets, results, strict=True) if r.text
+                    Sighting(
+                        t,
+                        d.box,
+                        d.corners,
+                        d.score,
+                        r,
+                        frame.image,
+                        plate_colour(frame.image, d.corners).value,
+                    )
+                    for d, r in zip(dets, results, strict=True)
+                    if r.text
                 ]
         t0 = tick()
         done = self.tracker.update(t, sightings)

@@ -43,7 +43,9 @@ class ProfileFigures:
 
     @property
     def frame_ms(self) -> float:
-        return self.gate_ms + self.detect_ms + (self.rectify_ms + self.ocr_ms_per_plate) * self.plates_per_frame
+        return (
+            self.gate_ms + self.detect_ms + (self.rectify_ms + self.ocr_ms_per_plate) * self.plates_per_frame
+        )
 
     @property
     def fps(self) -> float:
@@ -81,7 +83,9 @@ def measure(profile: Profile, repeats: int = 20, plates: int = 2) -> ProfileFigu
 
     crops = np.stack([rectify(frame, q) for q in quads])
     return ProfileFigures(
-        profile=profile.name, threads=profile.threads, input_width=profile.detector_input_width,
+        profile=profile.name,
+        threads=profile.threads,
+        input_width=profile.detector_input_width,
         gate_ms=timed(gate_step),
         detect_ms=timed(lambda: detector(frame)),
         rectify_ms=timed(lambda: [rectify(frame, q) for q in quads]) / len(quads),

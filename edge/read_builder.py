@@ -47,10 +47,14 @@ def build_read(track: Track, ctx: ReadContext, clock_offset_s: float | None) -> 
         raw_text=o.raw.text[:32],
         format=o.format,
         confidence=round(min(1.0, o.confidence), 4),
-        char_confidences=[round(min(1.0, c), 4) for c in o.raw.char_confidences][:32]
-        if o.raw.text else [],
-        candidates=[ReadCandidate(vrm=c.vrm, confidence=round(min(1.0, c.confidence), 4), format=c.format,
-                                  penalty=c.penalty) for c in o.candidates[:10] if c.vrm],
+        char_confidences=[round(min(1.0, c), 4) for c in o.raw.char_confidences][:32] if o.raw.text else [],
+        candidates=[
+            ReadCandidate(
+                vrm=c.vrm, confidence=round(min(1.0, c.confidence), 4), format=c.format, penalty=c.penalty
+            )
+            for c in o.candidates[:10]
+            if c.vrm
+        ],
         detector_confidence=round(min(1.0, best.det_score), 4),
         box=best.box,
         corners=[(round(float(x), 1), round(float(y), 1)) for x, y in best.corners],
@@ -58,8 +62,9 @@ def build_read(track: Track, ctx: ReadContext, clock_offset_s: float | None) -> 
         direction=direction(colour, dy, growth),
         frames_seen=len(track.sightings),
         plate_jpeg=plate_patch(best.frame, best.corners, ctx.profile.plate_jpeg_quality),
-        overview_jpeg=overview(best.frame, ctx.profile.overview_width, ctx.profile.overview_jpeg_quality,
-                               best.box),
+        overview_jpeg=overview(
+            best.frame, ctx.profile.overview_width, ctx.profile.overview_jpeg_quality, best.box
+        ),
         models=ctx.models,
         agent_version=ctx.agent_version,
     )

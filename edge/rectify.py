@@ -48,12 +48,14 @@ def rectify(image: np.ndarray, corners: np.ndarray, lines: int | None = None) ->
     if lines == 1:
         dst = np.array([[0, 0], [OCR_WIDTH, 0], [OCR_WIDTH, OCR_HEIGHT], [0, OCR_HEIGHT]], np.float32)
         m = cv2.getPerspectiveTransform(quad, dst)
-        return cv2.warpPerspective(gray, m, (OCR_WIDTH, OCR_HEIGHT), flags=cv2.INTER_AREA,
-                                   borderMode=cv2.BORDER_REPLICATE)
+        return cv2.warpPerspective(
+            gray, m, (OCR_WIDTH, OCR_HEIGHT), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
+        )
     tall = OCR_HEIGHT * 2
     dst = np.array([[0, 0], [OCR_WIDTH, 0], [OCR_WIDTH, tall], [0, tall]], np.float32)
     m = cv2.getPerspectiveTransform(quad, dst)
-    plate = cv2.warpPerspective(gray, m, (OCR_WIDTH, tall), flags=cv2.INTER_AREA,
-                                borderMode=cv2.BORDER_REPLICATE)
+    plate = cv2.warpPerspective(
+        gray, m, (OCR_WIDTH, tall), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
+    )
     joined = np.hstack([plate[:OCR_HEIGHT], plate[OCR_HEIGHT:]])
     return cv2.resize(joined, (OCR_WIDTH, OCR_HEIGHT), interpolation=cv2.INTER_AREA)

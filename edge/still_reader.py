@@ -47,7 +47,9 @@ class StillReader:
         t0 = time.perf_counter()
         dets = self.detector(image)
         t1 = time.perf_counter()
-        crops = np.stack([rectify(image, d.corners) for d in dets]) if dets else np.empty((0, 32, 128), np.uint8)
+        crops = (
+            np.stack([rectify(image, d.corners) for d in dets]) if dets else np.empty((0, 32, 128), np.uint8)
+        )
         t2 = time.perf_counter()
         results = self.reader(crops)
         t3 = time.perf_counter()

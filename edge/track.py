@@ -154,5 +154,7 @@ class Tracker:
         if any(o is not track and o.emitted and similarity(text, o.text()) >= 0.85 for o in self.active):
             return False
         # Seen and read moments ago (a queue, an occlusion): the same vehicle, not a new pass.
-        return not any(similarity(text, seen) >= 0.85 and track.first_t - last <= self.cfg.remember_s
-                       for seen, last in self.memory.items())
+        return not any(
+            similarity(text, seen) >= 0.85 and track.first_t - last <= self.cfg.remember_s
+            for seen, last in self.memory.items()
+        )

@@ -9,8 +9,7 @@ import cv2
 import numpy as np
 
 
-def pose_homography(w: float, h: float, yaw: float, pitch: float, roll: float,
-                    focal: float) -> np.ndarray:
+def pose_homography(w: float, h: float, yaw: float, pitch: float, roll: float, focal: float) -> np.ndarray:
     """Homography taking a w×h plane (centred) to its image after rotation by yaw/pitch/roll (deg)."""
     y, p, r = (math.radians(a) for a in (yaw, pitch, roll))
     ry = np.array([[math.cos(y), 0, math.sin(y)], [0, 1, 0], [-math.sin(y), 0, math.cos(y)]])
@@ -26,9 +25,11 @@ def pose_homography(w: float, h: float, yaw: float, pitch: float, roll: float,
 
 def random_pose(rng: random.Random, wide: bool = True) -> tuple[float, float, float]:
     yaw_max = 45 if wide else 25
-    return (rng.uniform(-yaw_max, yaw_max) * rng.random() ** 0.7,
-            rng.uniform(-20, 20) * rng.random() ** 0.7,
-            rng.uniform(-10, 10) * rng.random() ** 0.7)
+    return (
+        rng.uniform(-yaw_max, yaw_max) * rng.random() ** 0.7,
+        rng.uniform(-20, 20) * rng.random() ** 0.7,
+        rng.uniform(-10, 10) * rng.random() ** 0.7,
+    )
 
 
 def background(rng: random.Random, h: int, w: int) -> np.ndarray:
@@ -72,8 +73,13 @@ def degrade(rng: random.Random, img: np.ndarray, plate_mask: np.ndarray | None =
         out += rng.uniform(60, 200) * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * r * r))[..., None]
     if rng.random() < 0.2:  # dirt
         for _ in range(rng.randint(1, 6)):
-            cv2.circle(out, (rng.randint(0, w), rng.randint(0, h)), rng.randint(1, max(2, h // 12)),
-                       (rng.uniform(40, 110),) * 3, -1)
+            cv2.circle(
+                out,
+                (rng.randint(0, w), rng.randint(0, h)),
+                rng.randint(1, max(2, h // 12)),
+                (rng.uniform(40, 110),) * 3,
+                -1,
+            )
     if rng.random() < 0.12:  # rain streaks
         for _ in range(rng.randint(5, 30)):
             x, y = rng.randint(0, w), rng.randint(0, h)
@@ -92,7 +98,7 @@ def degrade(rng: random.Random, img: np.ndarray, plate_mask: np.ndarray | None =
     sigma = rng.uniform(0, 14 if night_ir else 8)
     out = np.clip(out + nrng.normal(0, sigma, out.shape), 0, 255).astype(np.uint8)
     if rng.random() < 0.7:  # compression artefacts
-        ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(25, 90)])
+        _ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(25, 90)])
         out = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
         if out.ndim == 2:
             out = np.repeat(out[:, :, None], 3, axis=2)

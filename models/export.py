@@ -16,9 +16,16 @@ class _WithSoftmax(torch.nn.Module):
         return self.model(x).softmax(-1)
 
 
-def export_onnx(model: torch.nn.Module, example: torch.Tensor, path: Path, *, input_name: str,
-                output_name: str | list[str], softmax: bool = False,
-                dynamic_hw: bool = False) -> Path:
+def export_onnx(
+    model: torch.nn.Module,
+    example: torch.Tensor,
+    path: Path,
+    *,
+    input_name: str,
+    output_name: str | list[str],
+    softmax: bool = False,
+    dynamic_hw: bool = False,
+) -> Path:
     net = _WithSoftmax(model) if softmax else model
     outputs = [output_name] if isinstance(output_name, str) else output_name
     axes: dict[str, dict[int, str]] = {input_name: {0: "batch"}}
@@ -26,8 +33,16 @@ def export_onnx(model: torch.nn.Module, example: torch.Tensor, path: Path, *, in
         axes[input_name].update({2: "height", 3: "width"})
     for name in outputs:
         axes[name] = {0: "batch"}
-    torch.onnx.export(net, (example,), str(path), input_names=[input_name], output_names=outputs,
-                      dynamic_axes=axes, opset_version=17, dynamo=False)
+    torch.onnx.export(
+        net,
+        (example,),
+        str(path),
+        input_names=[input_name],
+        output_names=outputs,
+        dynamic_axes=axes,
+        opset_version=17,
+        dynamo=False,
+    )
     return path
 
 

@@ -22,8 +22,9 @@ class FontSpec:
 TRAIN_FONTS: tuple[FontSpec, ...] = (
     FontSpec("dejavu-condensed-bold", "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf"),
     FontSpec("roboto-condensed-bold", "/usr/share/fonts/truetype/roboto/unhinted/RobotoCondensed-Bold.ttf"),
-    FontSpec("roboto-condensed-medium",
-             "/usr/share/fonts/truetype/roboto/unhinted/RobotoCondensed-Medium.ttf"),
+    FontSpec(
+        "roboto-condensed-medium", "/usr/share/fonts/truetype/roboto/unhinted/RobotoCondensed-Medium.ttf"
+    ),
     FontSpec("bebas-neue-bold", "/usr/share/fonts/opentype/bebas-neue/BebasNeue-Bold.otf"),
     FontSpec("cw-stroke", HERSHEY),
 )
@@ -36,7 +37,5 @@ HELDOUT_FONTS: tuple[FontSpec, ...] = (
 def available(fonts: tuple[FontSpec, ...]) -> tuple[FontSpec, ...]:
     found = tuple(f for f in fonts if f.path == HERSHEY or Path(f.path).exists())
     if not found:
-        raise FileNotFoundError(
-            "no plate fonts found; install Debian packages: " + " ".join(APT_PACKAGES)
-        )
+        raise FileNotFoundError("no plate fonts found; install Debian packages: " + " ".join(APT_PACKAGES))
     return found

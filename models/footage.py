@@ -56,9 +56,17 @@ def _vehicle_sprite(rng: random.Random, plate: np.ndarray) -> tuple[np.ndarray, 
     return sprite, quad
 
 
-def synthesise(out: Path, truth: Path, vehicles: int = 10, conditions: tuple[str, ...] = ("day",),
-               seed: int = 1, size: tuple[int, int] = (1280, 720), fps: float = 25.0,
-               lanes: int = 2, fonts: tuple[FontSpec, ...] | None = None) -> list[VehiclePass]:
+def synthesise(
+    out: Path,
+    truth: Path,
+    vehicles: int = 10,
+    conditions: tuple[str, ...] = ("day",),
+    seed: int = 1,
+    size: tuple[int, int] = (1280, 720),
+    fps: float = 25.0,
+    lanes: int = 2,
+    fonts: tuple[FontSpec, ...] | None = None,
+) -> list[VehiclePass]:
     rng = random.Random(seed)
     nrng = np.random.default_rng(seed)
     fonts = fonts or available(HELDOUT_FONTS) or available(TRAIN_FONTS)
@@ -77,17 +85,36 @@ def synthesise(out: Path, truth: Path, vehicles: int = 10, conditions: tuple[str
         condition = conditions[vid * len(conditions) // max(1, vehicles)]  # contiguous blocks
         vrm, fmt = random_uk_vrm(rng, PlateFormat.CURRENT if rng.random() < 0.7 else None)
         direction = rng.choice(["approaching", "receding"])
-        spec = PlateSpec(text=" ".join(groups(vrm, fmt)), label=vrm,
-                         style="uk-front" if direction == "approaching" else "uk-rear",
-                         font=rng.choice(fonts), band=rng.choice(["none", "uk"]))
+        spec = PlateSpec(
+            text=" ".join(groups(vrm, fmt)),
+            label=vrm,
+            style="uk-front" if direction == "approaching" else "uk-rear",
+            font=rng.choice(fonts),
+            band=rng.choice(["none", "uk"]),
+        )
         plate = render(spec).image
         speed = rng.uniform(0.35, 0.7)
         duration = int(fps * (1.0 / speed))
         lane = vid % lanes
-        passes.append(VehiclePass(vid + 1, vrm, fmt.value, direction, lane, condition, frame_no,
-                                  frame_no + duration, round(speed, 3)))
-        sprites[vid + 1] = _vehicle_sprite(rng, cv2.resize(plate, (220, int(220 * plate.shape[0] / plate.shape[1])),
-                                                           interpolation=cv2.INTER_AREA))
+        passes.append(
+            VehiclePass(
+                vid + 1,
+                vrm,
+                fmt.value,
+                direction,
+                lane,
+                condition,
+                frame_no,
+                frame_no + duration,
+                round(speed, 3),
+            )
+        )
+        sprites[vid + 1] = _vehicle_sprite(
+            rng,
+            cv2.resize(
+                plate, (220, int(220 * plate.shape[0] / plate.shape[1])), interpolation=cv2.INTER_AREA
+            ),
+        )
         # The next vehicle enters after this one is well clear: one plate in view per lane at a time.
         frame_no += int(duration * rng.uniform(0.55, 0.9)) if lanes > 1 else duration + int(fps * 0.3)
     total = max(p.exit_frame for p in passes) + int(fps * 0.5) if passes else int(fps)
@@ -126,15 +153,39 @@ def synthesise(out: Path, truth: Path, vehicles: int = 10, conditions: tuple[str
 
     with truth.open("w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["vehicle_id", "vrm", "format", "direction", "lane", "condition", "enter_frame",
-                    "exit_frame", "speed"])
+        w.writerow(
+            [
+                "vehicle_id",
+                "vrm",
+                "format",
+                "direction",
+                "lane",
+                "condition",
+                "enter_frame",
+                "exit_frame",
+                "speed",
+            ]
+        )
         for p in passes:
-            w.writerow([p.vehicle_id, p.vrm, p.format, p.direction, p.lane, p.condition, p.enter_frame,
-                        p.exit_frame, p.speed])
+            w.writerow(
+                [
+                    p.vehicle_id,
+                    p.vrm,
+                    p.format,
+                    p.direction,
+                    p.lane,
+                    p.condition,
+                    p.enter_frame,
+                    p.exit_frame,
+                    p.speed,
+                ]
+            )
     return passes
 
 
-def _condition(frame: np.ndarray, condition: str, visible: list[dict], nrng: np.random.Generator) -> np.ndarray:
+def _condition(
+    frame: np.ndarray, condition: str, visible: list[dict], nrng: np.random.Generator
+) -> np.ndarray:
     if condition == "night":
         gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY).astype(np.float32) * 0.25
         for v in visible:  # the retro-reflective plate stays bright under IR
@@ -156,6 +207,17 @@ def _condition(frame: np.ndarray, condition: str, visible: list[dict], nrng: np.
 
 def load_truth(truth: Path) -> list[VehiclePass]:
     with truth.open() as fh:
-        return [VehiclePass(int(r["vehicle_id"]), r["vrm"], r["format"], r["direction"], int(r["lane"]),
-                            r["condition"], int(r["enter_frame"]), int(r["exit_frame"]), float(r["speed"]))
-                for r in csv.DictReader(fh)]
+        return [
+            VehiclePass(
+                int(r["vehicle_id"]),
+                r["vrm"],
+                r["format"],
+                r["direction"],
+                int(r["lane"]),
+                r["condition"],
+                int(r["enter_frame"]),
+                int(r["exit_frame"]),
+                float(r["speed"]),
+            )
+            for r in csv.DictReader(fh)
+        ]

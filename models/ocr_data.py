@@ -28,8 +28,10 @@ def ocr_sample(rng: random.Random, fonts: tuple[FontSpec, ...]) -> tuple[np.ndar
     canvas[margin : margin + ph, margin : margin + pw] = plate_img
     mask = np.zeros(canvas.shape[:2], np.uint8)
     mask[margin : margin + ph, margin : margin + pw] = 1
-    quad = np.array([[margin, margin], [margin + pw, margin], [margin + pw, margin + ph],
-                     [margin, margin + ph]], np.float32)
+    quad = np.array(
+        [[margin, margin], [margin + pw, margin], [margin + pw, margin + ph], [margin, margin + ph]],
+        np.float32,
+    )
 
     ch, cw = canvas.shape[:2]
     hom = pose_homography(cw, ch, *random_pose(rng), focal=cw * rng.uniform(1.5, 4))
@@ -37,7 +39,8 @@ def ocr_sample(rng: random.Random, fonts: tuple[FontSpec, ...]) -> tuple[np.ndar
     scale = np.diag([target, target, 1.0]).astype(np.float32)
     hom = scale @ hom
     warped_corners = cv2.perspectiveTransform(
-        np.array([[[0, 0], [cw, 0], [cw, ch], [0, ch]]], np.float32), hom)[0]
+        np.array([[[0, 0], [cw, 0], [cw, ch], [0, ch]]], np.float32), hom
+    )[0]
     out_w, out_h = (int(v) + 2 for v in warped_corners.max(0))
     img = cv2.warpPerspective(canvas, hom, (out_w, out_h), flags=cv2.INTER_AREA)
     pmask = cv2.warpPerspective(mask, hom, (out_w, out_h), flags=cv2.INTER_NEAREST)
@@ -47,8 +50,9 @@ def ocr_sample(rng: random.Random, fonts: tuple[FontSpec, ...]) -> tuple[np.ndar
     img = degrade(rng, img, pmask)
     # The detector's corners are never exact: jitter them by a few percent of the plate height.
     qh = float(np.linalg.norm(pquad[3] - pquad[0]))
-    noisy = pquad + np.array([[rng.gauss(0, 0.06 * qh), rng.gauss(0, 0.06 * qh)] for _ in range(4)],
-                             np.float32)
+    noisy = pquad + np.array(
+        [[rng.gauss(0, 0.06 * qh), rng.gauss(0, 0.06 * qh)] for _ in range(4)], np.float32
+    )
     x = rectify(cv2.cvtColor(img, cv2.COLOR_RGB2BGR), noisy, plate.lines)
     return x, plate.label
 

@@ -23,15 +23,24 @@ class OcrNet(nn.Module):
         super().__init__()
         c = [16 * width, 32 * width, 64 * width, 96 * width]
         self.features = nn.Sequential(
-            *_block(1, c[0]), nn.MaxPool2d(2),  # 16×64
-            *_block(c[0], c[1]), nn.MaxPool2d(2),  # 8×32
-            *_block(c[1], c[2]), *_block(c[2], c[2]), nn.MaxPool2d((2, 1)),  # 4×32
-            *_block(c[2], c[3]), nn.MaxPool2d((2, 1)),  # 2×32
-            nn.Conv2d(c[3], c[3], (2, 1), bias=False), nn.BatchNorm2d(c[3]), nn.ReLU(inplace=True),
+            *_block(1, c[0]),
+            nn.MaxPool2d(2),  # 16×64
+            *_block(c[0], c[1]),
+            nn.MaxPool2d(2),  # 8×32
+            *_block(c[1], c[2]),
+            *_block(c[2], c[2]),
+            nn.MaxPool2d((2, 1)),  # 4×32
+            *_block(c[2], c[3]),
+            nn.MaxPool2d((2, 1)),  # 2×32
+            nn.Conv2d(c[3], c[3], (2, 1), bias=False),
+            nn.BatchNorm2d(c[3]),
+            nn.ReLU(inplace=True),
         )
         self.sequence = nn.Sequential(
-            nn.Conv1d(c[3], 96, 3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv1d(96, 96, 3, padding=1), nn.ReLU(inplace=True),
+            nn.Conv1d(c[3], 96, 3, padding=1),
+            nn.ReLU(inplace=True),
+            nn.Conv1d(96, 96, 3, padding=1),
+            nn.ReLU(inplace=True),
             nn.Conv1d(96, NUM_CLASSES, 1),
         )
 

@@ -55,8 +55,16 @@ def _glyph(font_path: str, char: str, height: int, width: int, stroke: int) -> n
     """An ink mask (float32 0..1) of one character scaled to height × width."""
     if font_path == HERSHEY:
         canvas = np.zeros((260, 220), np.uint8)
-        cv2.putText(canvas, char, (20, 220), cv2.FONT_HERSHEY_SIMPLEX, 6.0, 255,
-                    thickness=max(2, int(stroke * 200 / height)), lineType=cv2.LINE_AA)
+        cv2.putText(
+            canvas,
+            char,
+            (20, 220),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            6.0,
+            255,
+            thickness=max(2, int(stroke * 200 / height)),
+            lineType=cv2.LINE_AA,
+        )
         mask = canvas
     else:
         font = ImageFont.truetype(font_path, 200)
@@ -71,9 +79,19 @@ def _glyph(font_path: str, char: str, height: int, width: int, stroke: int) -> n
     return cv2.resize(crop, (width, height), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
 
 
-def _draw_line(canvas: np.ndarray, parts: list[str], spec: PlateSpec, top: int, height: int,
-               char_w: int, gap: int, group_gap: int, left: int, right: int,
-               colour: tuple[int, int, int]) -> None:
+def _draw_line(
+    canvas: np.ndarray,
+    parts: list[str],
+    spec: PlateSpec,
+    top: int,
+    height: int,
+    char_w: int,
+    gap: int,
+    group_gap: int,
+    left: int,
+    right: int,
+    colour: tuple[int, int, int],
+) -> None:
     stroke = round(height * 14 / 79)
     masks: list[tuple[int, np.ndarray]] = []
     x = 0
@@ -101,10 +119,10 @@ def _draw_line(canvas: np.ndarray, parts: list[str], spec: PlateSpec, top: int, 
             sh = canvas[ys + 3 : ys + 3 + h, xs + 3 : xs + 3 + w].astype(np.float32)
             a2 = alpha[: sh.shape[0], : sh.shape[1]] * 0.35
             canvas[ys + 3 : ys + 3 + sh.shape[0], xs + 3 : xs + 3 + sh.shape[1]] = (
-                sh * (1 - a2) + 60 * a2).astype(np.uint8)
+                sh * (1 - a2) + 60 * a2
+            ).astype(np.uint8)
             region = canvas[ys : ys + h, xs : xs + w].astype(np.float32)
-        canvas[ys : ys + h, xs : xs + w] = (region * (1 - alpha) + np.array(colour) * alpha).astype(
-            np.uint8)
+        canvas[ys : ys + h, xs : xs + w] = (region * (1 - alpha) + np.array(colour) * alpha).astype(np.uint8)
 
 
 def render(spec: PlateSpec) -> RenderedPlate:
@@ -127,8 +145,9 @@ def render(spec: PlateSpec) -> RenderedPlate:
         canvas[4 : h - 4, 4 : 4 + bw] = BAND_BLUE if band in ("uk", "gb", "eu") else BAND_GREEN
         tag = {"uk": "UK", "gb": "GB", "green": "", "eu": random.choice(["D", "F", "NL", "PL", "IRL"])}[band]
         if tag:
-            cv2.putText(canvas, tag, (8, h - 14), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (255, 255, 255), 2,
-                        cv2.LINE_AA)
+            cv2.putText(
+                canvas, tag, (8, h - 14), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (255, 255, 255), 2, cv2.LINE_AA
+            )
         left = 4 + bw + 6
     right = w - 8
     parts = spec.text.split(" ")

@@ -9,8 +9,14 @@ from datetime import date
 from anpr.plates import PlateFormat, check_vrm
 from anpr.plates.formats import SHAPES
 
-UK_FORMATS = (PlateFormat.CURRENT, PlateFormat.PREFIX, PlateFormat.SUFFIX, PlateFormat.Q,
-              PlateFormat.DATELESS, PlateFormat.NI)
+UK_FORMATS = (
+    PlateFormat.CURRENT,
+    PlateFormat.PREFIX,
+    PlateFormat.SUFFIX,
+    PlateFormat.Q,
+    PlateFormat.DATELESS,
+    PlateFormat.NI,
+)
 # Roughly how often each format is on the road today; current marks dominate.
 FORMAT_WEIGHTS = (0.62, 0.1, 0.04, 0.02, 0.1, 0.12)
 TODAY = date(2026, 11, 22)

@@ -46,8 +46,15 @@ def _hard_negative(rng: random.Random, img: np.ndarray) -> None:
     if rng.random() < 0.5:
         (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
         cv2.rectangle(img, (x - 4, y - th - 4), (x + tw + 4, y + 6), _rand_colour(rng), -1)
-    cv2.putText(img, text, (x, y), rng.choice([cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX,
-                                               cv2.FONT_HERSHEY_TRIPLEX]), scale, _rand_colour(rng), 2)
+    cv2.putText(
+        img,
+        text,
+        (x, y),
+        rng.choice([cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_TRIPLEX]),
+        scale,
+        _rand_colour(rng),
+        2,
+    )
 
 
 def _vehicle(rng: random.Random, img: np.ndarray, cx: int, cy: int, w: int) -> tuple[int, int]:
@@ -56,7 +63,9 @@ def _vehicle(rng: random.Random, img: np.ndarray, cx: int, cy: int, w: int) -> t
     x1, y1 = cx - w // 2, cy - h // 2
     body = _rand_colour(rng)
     cv2.rectangle(img, (x1, y1 + h // 3), (x1 + w, y1 + h), body, -1)
-    cv2.rectangle(img, (x1 + w // 8, y1), (x1 + 7 * w // 8, y1 + h // 3), tuple(int(c * 0.6) for c in body), -1)
+    cv2.rectangle(
+        img, (x1 + w // 8, y1), (x1 + 7 * w // 8, y1 + h // 3), tuple(int(c * 0.6) for c in body), -1
+    )
     cv2.rectangle(img, (x1 + w // 6, y1 + h // 20), (x1 + 5 * w // 6, y1 + h // 3 - 2), (40, 50, 60), -1)
     lamp = (250, 250, 220) if rng.random() < 0.5 else (200, 30, 30)
     for lx in (x1 + w // 10, x1 + 9 * w // 10):
@@ -68,7 +77,9 @@ def _vehicle(rng: random.Random, img: np.ndarray, cx: int, cy: int, w: int) -> t
     return cx, y1 + int(h * rng.uniform(0.68, 0.85))
 
 
-def scene(rng: random.Random, fonts: tuple[FontSpec, ...], size: int = SCENE) -> tuple[np.ndarray, list[np.ndarray]]:
+def scene(
+    rng: random.Random, fonts: tuple[FontSpec, ...], size: int = SCENE
+) -> tuple[np.ndarray, list[np.ndarray]]:
     """(grey scene size×size uint8, list of 4×2 corner arrays in pixel coordinates)."""
     img = _road(rng, size)
     for _ in range(rng.randint(0, 3)):

@@ -1,6 +1,6 @@
 """Train the plate detector on synthetic scenes and export it to ONNX (fp32 and int8).
 
-    python -m models.train_detector --out models/ --scenes 12000 --steps 3000 --seed 11
+python -m models.train_detector --out models/ --scenes 12000 --steps 3000 --seed 11
 """
 
 from __future__ import annotations
@@ -79,7 +79,9 @@ def augment(x: np.ndarray, plates: list[np.ndarray], rng: np.random.Generator): 
     return np.ascontiguousarray(x), plates
 
 
-def recall_at(model: torch.nn.Module, x: np.ndarray, ys: list[list[np.ndarray]], thr: float = 0.3) -> tuple[float, float]:
+def recall_at(
+    model: torch.nn.Module, x: np.ndarray, ys: list[list[np.ndarray]], thr: float = 0.3
+) -> tuple[float, float]:
     """(recall of plate centres within half a plate height, false positives per scene)."""
     model.eval()
     found = total = fps = 0
@@ -139,7 +141,9 @@ def main() -> None:
         wm = torch.from_numpy(np.stack([t[2] for t in tg]))[:, None].to(device)
         logits, corners = model(xb)
         l_heat = focal_loss(logits, heat)
-        l_reg = (torch.nn.functional.smooth_l1_loss(corners, reg, reduction="none", beta=0.05) * wm).sum() / wm.sum().clamp(min=1)
+        l_reg = (
+            torch.nn.functional.smooth_l1_loss(corners, reg, reduction="none", beta=0.05) * wm
+        ).sum() / wm.sum().clamp(min=1)
         loss = l_heat + 5 * l_reg
         opt.zero_grad()
         loss.backward()
@@ -148,23 +152,43 @@ def main() -> None:
         sched.step()
         if step % 250 == 0 or step == args.steps:
             rec, fp = recall_at(model, xv[:200], yv[:200])
-            print(f"step {step} heat {l_heat.item():.3f} reg {l_reg.item():.4f} "
-                  f"recall {rec:.3f} fp/scene {fp:.2f} ({time.time() - t1:.0f}s)", flush=True)
+            print(
+                f"step {step} heat {l_heat.item():.3f} reg {l_reg.item():.4f} "
+                f"recall {rec:.3f} fp/scene {fp:.2f} ({time.time() - t1:.0f}s)",
+                flush=True,
+            )
 
     rec, fp = recall_at(model, xv, yv)
     print(f"final: held-out-font scene recall {rec:.4f}, false positives per scene {fp:.3f}")
     model.cpu().eval()
     from models.export import export_onnx, quantize
 
-    fp32 = export_onnx(DetectorExport(model), torch.zeros(1, 1, 320, 320), args.out / "detector.onnx",
-                       input_name="image", output_name=["peaks", "corners"], dynamic_hw=True)
+    fp32 = export_onnx(
+        DetectorExport(model),
+        torch.zeros(1, 1, 320, 320),
+        args.out / "detector.onnx",
+        input_name="image",
+        output_name=["peaks", "corners"],
+        dynamic_hw=True,
+    )
     int8 = quantize(fp32, args.out / "detector.int8.onnx")
-    (args.out / "detector.train.json").write_text(json.dumps({
-        "seed": args.seed, "scenes": args.scenes, "steps": args.steps, "batch": args.batch,
-        "device": device, "train_seconds": round(time.time() - t1),
-        "heldout_scene_recall": rec, "false_positives_per_scene": fp,
-        "files": [str(fp32), str(int8)],
-    }, indent=2) + "\n")
+    (args.out / "detector.train.json").write_text(
+        json.dumps(
+            {
+                "seed": args.seed,
+                "scenes": args.scenes,
+                "steps": args.steps,
+                "batch": args.batch,
+                "device": device,
+                "train_seconds": round(time.time() - t1),
+                "heldout_scene_recall": rec,
+                "false_positives_per_scene": fp,
+                "files": [str(fp32), str(int8)],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 if __name__ == "__main__":

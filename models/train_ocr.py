@@ -94,7 +94,9 @@ def main() -> None:
     x, y = dataset(args.cache, args.seed, args.samples, False, args.workers)
     xv, yv = dataset(args.cache, args.seed + 1, args.val, False, args.workers)
     xh, yh = dataset(args.cache, args.seed + 2, args.val, True, args.workers)
-    print(f"data: {len(x)} train, {len(xv)} val, {len(xh)} held-out font in {time.time() - t0:.0f}s", flush=True)
+    print(
+        f"data: {len(x)} train, {len(xv)} val, {len(xh)} held-out font in {time.time() - t0:.0f}s", flush=True
+    )
 
     model = OcrNet().to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -109,8 +111,14 @@ def main() -> None:
         xb = (xb * torch.empty(len(idx), 1, 1, 1).uniform_(0.7, 1.2).to(device)).clamp(0, 1)
         targets, lengths = encode_labels([y[i] for i in idx])
         logp = model(xb).log_softmax(-1).permute(1, 0, 2)  # (T, B, C)
-        loss = F.ctc_loss(logp, targets, torch.full((len(idx),), logp.shape[0], dtype=torch.long),
-                          lengths, blank=0, zero_infinity=True)
+        loss = F.ctc_loss(
+            logp,
+            targets,
+            torch.full((len(idx),), logp.shape[0], dtype=torch.long),
+            lengths,
+            blank=0,
+            zero_infinity=True,
+        )
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
@@ -118,8 +126,10 @@ def main() -> None:
         sched.step()
         if step % 250 == 0 or step == args.steps:
             acc = evaluate(model, xv, yv, device)
-            print(f"step {step} loss {loss.item():.3f} val exact {acc:.4f} "
-                  f"({time.time() - t1:.0f}s)", flush=True)
+            print(
+                f"step {step} loss {loss.item():.3f} val exact {acc:.4f} ({time.time() - t1:.0f}s)",
+                flush=True,
+            )
 
     val_acc = evaluate(model, xv, yv, device)
     held_acc = evaluate(model, xh, yh, device)
@@ -127,17 +137,34 @@ def main() -> None:
     model.cpu().eval()
     from models.export import export_onnx, quantize
 
-    fp32 = export_onnx(model, torch.zeros(1, 1, 32, 128), args.out / "ocr.onnx",
-                       input_name="image", output_name="probs", softmax=True)
+    fp32 = export_onnx(
+        model,
+        torch.zeros(1, 1, 32, 128),
+        args.out / "ocr.onnx",
+        input_name="image",
+        output_name="probs",
+        softmax=True,
+    )
     int8 = quantize(fp32, args.out / "ocr.int8.onnx")
-    (args.out / "ocr.train.json").write_text(json.dumps({
-        "seed": args.seed, "samples": args.samples, "steps": args.steps, "batch": args.batch,
-        "device": device, "train_seconds": round(time.time() - t1),
-        "val_exact": val_acc, "heldout_font_exact": held_acc,
-        "train_fonts": [f.name for f in available(TRAIN_FONTS)],
-        "heldout_fonts": [f.name for f in available(HELDOUT_FONTS)],
-        "files": [str(fp32), str(int8)],
-    }, indent=2) + "\n")
+    (args.out / "ocr.train.json").write_text(
+        json.dumps(
+            {
+                "seed": args.seed,
+                "samples": args.samples,
+                "steps": args.steps,
+                "batch": args.batch,
+                "device": device,
+                "train_seconds": round(time.time() - t1),
+                "val_exact": val_acc,
+                "heldout_font_exact": held_acc,
+                "train_fonts": [f.name for f in available(TRAIN_FONTS)],
+                "heldout_fonts": [f.name for f in available(HELDOUT_FONTS)],
+                "files": [str(fp32), str(int8)],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 if __name__ == "__main__":

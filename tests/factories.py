@@ -10,9 +10,7 @@ from anpr.protocol import Heartbeat, OutboxHealth, Read
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60 + b"\xff\xd9"
 
 
-def make_read(
-    vrm: str = "AB51ABC", site: str = "S01", camera: str = "S01-C1", **kw: object
-) -> Read:
+def make_read(vrm: str = "AB51ABC", site: str = "S01", camera: str = "S01-C1", **kw: object) -> Read:
     fields: dict[str, object] = dict(
         read_id=uuid7(),
         site_id=site,

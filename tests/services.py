@@ -31,9 +31,7 @@ def _try_start_system_postgres() -> None:
 def system_postgres_admin_url() -> str | None:
     """The system PostgreSQL, started if installed but stopped; None if there is none."""
     candidates = (
-        [os.environ.get("ANPR_TEST_DATABASE_URL")]
-        if os.environ.get("ANPR_TEST_DATABASE_URL")
-        else []
+        [os.environ.get("ANPR_TEST_DATABASE_URL")] if os.environ.get("ANPR_TEST_DATABASE_URL") else []
     )
     candidates += [
         "postgresql://postgres@127.0.0.1:5432/postgres",
@@ -76,12 +74,8 @@ def system_mqtt_url() -> str | None:
         return os.environ["ANPR_TEST_MQTT_URL"]
     if port_open(1883):
         return "mqtt://127.0.0.1:1883"
-    if shutil.which("service") and (
-        shutil.which("mosquitto") or Path("/usr/sbin/mosquitto").exists()
-    ):
-        subprocess.run(
-            ["service", "mosquitto", "start"], check=False, capture_output=True, timeout=30
-        )
+    if shutil.which("service") and (shutil.which("mosquitto") or Path("/usr/sbin/mosquitto").exists()):
+        subprocess.run(["service", "mosquitto", "start"], check=False, capture_output=True, timeout=30)
         import time
 
         for _ in range(30):

@@ -49,8 +49,11 @@ def test_outbox_quota_evicts_oldest_and_counts(tmp_path: Path) -> None:
 
 
 def test_outbox_survives_kill_9(tmp_path: Path) -> None:
-    code = (f"from edge.outbox import Outbox; import os; b = Outbox(__import__('pathlib').Path('{tmp_path}/o.sqlite'), 10**7)\n"
-            "for i in range(50): b.put('t', str(i).encode())\nos.kill(os.getpid(), 9)")
+    code = (
+        "from edge.outbox import Outbox; import os, pathlib\n"
+        f"b = Outbox(pathlib.Path('{tmp_path}/o.sqlite'), 10**7)\n"
+        "for i in range(50): b.put('t', str(i).encode())\nos.kill(os.getpid(), 9)"
+    )
     subprocess.run([sys.executable, "-c", code], check=False)
     assert Outbox(tmp_path / "o.sqlite", 10**7).stats().depth == 50
 
@@ -59,11 +62,15 @@ def test_outbox_survives_kill_9(tmp_path: Path) -> None:
 
 
 def ocr(text: str, conf: float = 0.9) -> OcrResult:
-    return OcrResult(text, Decoded(text, [conf] * len(text), conf), PlateFormat.CURRENT, conf, [conf] * len(text))
+    return OcrResult(
+        text, Decoded(text, [conf] * len(text), conf), PlateFormat.CURRENT, conf, [conf] * len(text)
+    )
 
 
 def sighting(t: float, x: int, text: str, conf: float = 0.9) -> Sighting:
-    return Sighting(t, (x, 100, x + 100, 125), np.zeros((4, 2), np.float32), 0.9, ocr(text, conf), frame=object())
+    return Sighting(
+        t, (x, 100, x + 100, 125), np.zeros((4, 2), np.float32), 0.9, ocr(text, conf), frame=object()
+    )
 
 
 def test_one_read_per_vehicle_with_vote_and_best_shot() -> None:
@@ -157,8 +164,12 @@ def test_config_errors_name_the_field(tmp_path: Path, change: tuple[str, str], f
 
 def test_cli_malformed_config_exits_nonzero(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(GOOD.replace("agent_id: S01-A1\n", ""))
-    proc = subprocess.run([sys.executable, "-m", "anpr.cli.main", "edge", "run", "--config", str(tmp_path / "a.yaml")],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "anpr.cli.main", "edge", "run", "--config", str(tmp_path / "a.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert "agent_id" in proc.stderr and "Traceback" not in proc.stderr
 

@@ -23,9 +23,7 @@ def test_read_round_trip() -> None:
 def test_committed_schemas_match_models() -> None:
     for name, schema in schemas().items():
         committed = json.loads((SCHEMA_DIR / name).read_text())
-        assert committed == json.loads(json.dumps(schema)), (
-            f"{name} is stale: run anpr protocol schemas"
-        )
+        assert committed == json.loads(json.dumps(schema)), f"{name} is stale: run anpr protocol schemas"
 
 
 @pytest.mark.parametrize(
@@ -119,13 +117,9 @@ vrms = st.text(alphabet="ABCDEFGHJKLMNOPRSTUVWXYZ0123456789", min_size=1, max_si
     vrm=vrms,
     conf=st.floats(0, 1),
     lane=st.none() | st.integers(0, 16),
-    box=st.tuples(
-        st.integers(0, 1000), st.integers(0, 1000), st.integers(1, 500), st.integers(1, 500)
-    ),
+    box=st.tuples(st.integers(0, 1000), st.integers(0, 1000), st.integers(1, 500), st.integers(1, 500)),
     frames=st.integers(1, 10_000),
-    when=st.datetimes(
-        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
-    ),
+    when=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)),
     plate=st.binary(max_size=MAX_PLATE_JPEG_BYTES - 2),
 )
 @settings(max_examples=150)

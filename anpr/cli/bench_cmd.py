@@ -46,5 +46,13 @@ def accuracy(
         table.add_row(k, f"{v:.4f}" if isinstance(v, float) else str(v))
     Console().print(table)
     if out:
-        save(report, out, {"dataset": str(dataset), "profile": profile, "machine": platform.node(),
-                           "date": datetime.now(UTC).isoformat(timespec="seconds")})
+        save(
+            report,
+            out,
+            {
+                "dataset": str(dataset),
+                "profile": profile,
+                "machine": platform.node(),
+                "date": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
+        )

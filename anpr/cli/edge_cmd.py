@@ -81,15 +81,23 @@ def profile_check(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     f = measure(prof, repeats)
-    table = Table(title=f"profile {f.profile}: {f.threads} thread(s), detector input {f.input_width} px, 1080p")
+    table = Table(
+        title=f"profile {f.profile}: {f.threads} thread(s), detector input {f.input_width} px, 1080p"
+    )
     table.add_column("stage")
     table.add_column("ms", justify="right")
     table.add_column("per second", justify="right")
-    for name, ms in (("gate (motion)", f.gate_ms), ("detect", f.detect_ms), ("rectify / plate", f.rectify_ms),
-                     ("ocr / plate", f.ocr_ms_per_plate)):
+    for name, ms in (
+        ("gate (motion)", f.gate_ms),
+        ("detect", f.detect_ms),
+        ("rectify / plate", f.rectify_ms),
+        ("ocr / plate", f.ocr_ms_per_plate),
+    ):
         table.add_row(name, f"{ms:.2f}", f"{1000 / ms:.0f}" if ms else "-")
     table.add_row(f"frame with {f.plates_per_frame} plates", f"{f.frame_ms:.2f}", f"{f.fps:.1f} fps")
     table.add_row("frame, empty road (gated)", f"{f.gate_ms:.2f}", f"{f.idle_fps:.0f} fps")
     Console().print(table)
     verdict = "keeps up with" if f.fps >= prof.max_fps else "does NOT keep up with"
-    typer.echo(f"{prof.name} {verdict} its {prof.max_fps:g} fps cap with plates in every frame on this device")
+    typer.echo(
+        f"{prof.name} {verdict} its {prof.max_fps:g} fps cap with plates in every frame on this device"
+    )

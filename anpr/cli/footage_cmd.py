@@ -28,4 +28,6 @@ def synth(
         typer.echo(f"error: --conditions: unknown {bad}; choose from {', '.join(CONDITIONS)}", err=True)
         raise typer.Exit(2)
     passes = synthesise(out, truth, vehicles, conds, seed, (width, height), fps, lanes)
-    typer.echo(f"{out}: {len(passes)} vehicle passes; truth in {truth} and {truth.with_suffix('.frames.jsonl')}")
+    typer.echo(
+        f"{out}: {len(passes)} vehicle passes; truth in {truth} and {truth.with_suffix('.frames.jsonl')}"
+    )

@@ -14,13 +14,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(
-    services_cmd.app, name="services", help="Local PostgreSQL and MQTT broker for one machine."
-)
+app.add_typer(services_cmd.app, name="services", help="Local PostgreSQL and MQTT broker for one machine.")
 app.add_typer(vrm_cmd.app, name="vrm", help="UK plate grammar: classify and correct VRMs.")
-app.add_typer(
-    protocol_cmd.app, name="protocol", help="Wire protocol v1: JSON Schemas and validation."
-)
+app.add_typer(protocol_cmd.app, name="protocol", help="Wire protocol v1: JSON Schemas and validation.")
 
 
 def _optional(module: str, name: str, help_text: str) -> None:

@@ -75,9 +75,7 @@ def check_vrm(text: str, *, today: date | None = None) -> VrmCheck:
         candidates = _candidates(vrm, today)
     else:
         candidates = []
-    return VrmCheck(
-        input=text, vrm=vrm, format=fmt, valid=valid, issues=issues, candidates=candidates
-    )
+    return VrmCheck(input=text, vrm=vrm, format=fmt, valid=valid, issues=issues, candidates=candidates)
 
 
 def _near_misses(vrm: str) -> list[str]:

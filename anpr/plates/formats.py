@@ -93,9 +93,7 @@ class Shape:
     rule: Rule | None = None
 
     def fits(self, vrm: str) -> bool:
-        return len(vrm) == len(self.slots) and all(
-            c in s for c, s in zip(vrm, self.slots, strict=True)
-        )
+        return len(vrm) == len(self.slots) and all(c in s for c, s in zip(vrm, self.slots, strict=True))
 
     def rule_issues(self, vrm: str, today: date) -> list[str]:
         return self.rule(vrm, today) if self.rule else []
@@ -122,9 +120,7 @@ def _build_shapes() -> tuple[Shape, ...]:
         shapes.append(Shape(PlateFormat.Q, ("Q", *_number(n), LETTERS, LETTERS, LETTERS)))
     for n in (1, 2, 3, 4):
         shapes.append(Shape(PlateFormat.NI, (NI_FIRST, NI_SECOND, *_number(n)), _ni_code_rule(0)))
-        shapes.append(
-            Shape(PlateFormat.NI, (LETTERS, NI_FIRST, NI_SECOND, *_number(n)), _ni_code_rule(1))
-        )
+        shapes.append(Shape(PlateFormat.NI, (LETTERS, NI_FIRST, NI_SECOND, *_number(n)), _ni_code_rule(1)))
         shapes.append(Shape(PlateFormat.NI, (*_number(n), NI_FIRST, NI_SECOND), _ni_code_rule(n)))
     # Dateless marks are at most six characters: AB 1234, 1234 AB, ABC 123, 123 ABC.
     for letters in (1, 2, 3):

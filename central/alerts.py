@@ -1,0 +1,120 @@
+"""Hits become alerts: one per vehicle pass per hotlist entry, delivered live (SSE via
+PostgreSQL NOTIFY), on MQTT `anpr/v1/alerts/{priority}` and to webhooks."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import psycopg
+
+from anpr.protocol import Alert, Read
+from hotlists.matcher import Match
+
+CHANNEL = "alerts"
+DISPOSITIONS = ("confirmed", "misread", "no_action", "actioned")
+
+
+def raise_alerts(conn: psycopg.Connection, read: Read, matches: list[Match]) -> list[Alert]:
+    """Record hits and alerts for one new read, inside the caller's transaction."""
+    if not matches:
+        return []
+    ids = [m.entry.entry_id for m in matches]
+    details = {
+        r[0]: r[1:]
+        for r in conn.execute(
+            "SELECT entry_id, action, warning_markers, reason FROM hotlist_entries WHERE entry_id = ANY(%s)",
+            (ids,),
+        )
+    }
+    alerts = []
+    now = datetime.now(UTC)
+    for m in matches:
+        row = conn.execute(
+            "INSERT INTO hits(read_id, captured_at, list_id, revision, entry_id, match_type, "
+            "differing_positions, vrm_read, vrm_listed) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (read_id, entry_id) DO NOTHING RETURNING hit_id",
+            (
+                read.read_id,
+                read.captured_at,
+                m.rule.list_id,
+                m.rule.revision,
+                m.entry.entry_id,
+                m.match_type,
+                list(m.differing_positions),
+                m.vrm_read,
+                m.entry.vrm,
+            ),
+        ).fetchone()
+        if row is None:
+            continue  # this pass already alerted for this entry
+        action, markers, reason = details.get(m.entry.entry_id, ("", [], ""))
+        # Possible (fuzzy) hits need a person to verify: they rank below exact ones.
+        priority = min(9, m.rule.priority + (0 if m.match_type == "exact" else 1))
+        alert = Alert(
+            alert_id=uuid4(),
+            priority=priority,
+            read_id=read.read_id,
+            vrm_read=m.vrm_read,
+            vrm_listed=m.entry.vrm,
+            match_type=m.match_type,
+            differing_positions=list(m.differing_positions),
+            list_name=m.rule.name,
+            list_revision=m.rule.revision,
+            action=action,
+            warning_markers=list(markers),
+            reason=reason,
+            site_id=read.site_id,
+            camera_id=read.camera_id,
+            lane=read.lane,
+            direction=read.direction,
+            captured_at=read.captured_at,
+            raised_at=now,
+            confidence=read.confidence,
+        )
+        conn.execute(
+            "INSERT INTO alerts(alert_id, hit_id, priority, message) VALUES (%s, %s, %s, %s)",
+            (alert.alert_id, row[0], priority, alert.model_dump_json()),
+        )
+        conn.execute(
+            "INSERT INTO webhook_deliveries(webhook_id, alert_id) SELECT webhook_id, %s "
+            "FROM webhooks WHERE enabled AND min_priority >= %s",
+            (alert.alert_id, priority),
+        )
+        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(alert.alert_id)))
+        alerts.append(alert)
+    return alerts
+
+
+def acknowledge(conn: psycopg.Connection, alert_id: str, user: str) -> bool:
+    row = conn.execute(
+        "UPDATE alerts SET state = 'acknowledged', acknowledged_by = %s, "
+        "acknowledged_at = now() WHERE alert_id = %s AND state = 'new' RETURNING 1",
+        (user, alert_id),
+    ).fetchone()
+    return row is not None
+
+
+def dispose(conn: psycopg.Connection, alert_id: str, disposition: str, user: str) -> bool:
+    if disposition not in DISPOSITIONS:
+        raise ValueError(f"disposition must be one of {', '.join(DISPOSITIONS)}")
+    row = conn.execute(
+        "UPDATE alerts SET state = 'closed', disposition = %s, disposed_by = %s, disposed_at = now(), "
+        "acknowledged_by = COALESCE(acknowledged_by, %s), acknowledged_at = COALESCE(acknowledged_at, now()) "
+        "WHERE alert_id = %s RETURNING 1",
+        (disposition, user, user, alert_id),
+    ).fetchone()
+    return row is not None
+
+
+def alert_message(conn: psycopg.Connection, alert_id: str) -> dict | None:
+    row = conn.execute(
+        "SELECT message, state, disposition, acknowledged_by, disposed_by FROM alerts WHERE alert_id = %s",
+        (alert_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    msg = row[0] if isinstance(row[0], dict) else json.loads(row[0])
+    msg.update(state=row[1], disposition=row[2], acknowledged_by=row[3], disposed_by=row[4])
+    return msg

@@ -1,0 +1,188 @@
+"""`anpr central ingest`: MQTT → PostgreSQL workers.
+
+Each worker subscribes with a shared subscription (`$share/ingest/...`), so N workers on
+N hosts split the load; a persistent session (clean_session=False, fixed client id) keeps
+QoS 1 messages queued at the broker while a worker restarts. Messages are acknowledged
+(manual PUBACK) only after their batch committed: a crash before commit means redelivery,
+which the read id absorbs.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import select
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlparse
+
+import paho.mqtt.client as mqtt
+import psycopg
+from paho.mqtt.enums import CallbackAPIVersion
+
+from anpr.protocol import encode, topics
+from central import ingest_batch, partitions, store
+from central.registry import camera_sites
+from hotlists.loader import CHANNEL as HOTLIST_CHANNEL
+from hotlists.loader import build_index
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestStats:
+    received: int = 0
+    committed: int = 0
+    reads_new: int = 0
+    duplicates: int = 0
+    dead: int = 0
+    alerts: int = 0
+    batches: int = 0
+
+
+class IngestWorker:
+    def __init__(
+        self,
+        database_url: str,
+        mqtt_url: str,
+        worker_id: str = "1",
+        group: str = "ingest",
+        shared: bool = True,
+        batch_max: int = 500,
+        batch_wait_s: float = 0.05,
+        subscribe: tuple[str, ...] = (topics.READS_ALL, topics.HEARTBEATS_ALL, topics.STATUS_ALL),
+        clean_start: bool = False,
+    ) -> None:
+        self.database_url = database_url
+        self.mqtt_url = mqtt_url
+        self.worker_id = worker_id
+        self.group = group
+        self.shared = shared
+        self.batch_max = batch_max
+        self.batch_wait_s = batch_wait_s
+        self.subscribe_to = subscribe
+        self.clean_start = clean_start
+        self.stats = IngestStats()
+        self.ready = threading.Event()
+        self.stop_event = threading.Event()
+        self._q: queue.Queue[tuple[mqtt.MQTTMessage, datetime]] = queue.Queue()
+        self._client: mqtt.Client | None = None
+
+    # -- MQTT side ------------------------------------------------------------------------------
+    def _connect(self) -> mqtt.Client:
+        u = urlparse(self.mqtt_url)
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=f"anpr-{self.group}-{self.worker_id}",
+            protocol=mqtt.MQTTv311,
+            clean_session=self.clean_start,
+            manual_ack=True,
+        )
+        if u.username:
+            client.username_pw_set(u.username, u.password)
+        if u.scheme in ("mqtts", "ssl"):
+            client.tls_set()
+        client.max_inflight_messages_set(1000)
+
+        def on_connect(c, userdata, flags, rc, props) -> None:  # type: ignore[no-untyped-def]
+            if rc.is_failure:
+                log.error("broker refused ingest worker: %s", rc)
+                return
+            subs = [(topics.shared(self.group, t) if self.shared else t, 1) for t in self.subscribe_to]
+            c.subscribe(subs)
+
+        def on_subscribe(c, userdata, mid, rcs, props) -> None:  # type: ignore[no-untyped-def]
+            self.ready.set()
+
+        def on_message(c, userdata, msg: mqtt.MQTTMessage) -> None:  # type: ignore[no-untyped-def]
+            self._q.put((msg, datetime.now(UTC)))
+
+        client.on_connect = on_connect
+        client.on_subscribe = on_subscribe
+        client.on_message = on_message
+        client.reconnect_delay_set(0.5, 10)
+        client.connect_async(u.hostname or "localhost", u.port or 1883, keepalive=30)
+        client.loop_start()
+        return client
+
+    # -- database side --------------------------------------------------------------------------
+    def run(self) -> IngestStats:
+        conn = store.connect(self.database_url)
+        backend = store.migrate(conn)
+        partitions.ensure_partitions(conn, backend)
+        listen = store.connect(self.database_url)
+        listen.execute(f"LISTEN {HOTLIST_CHANNEL}")
+        index = build_index(conn)
+        cameras = camera_sites(conn)
+        cameras_at = time.monotonic()
+        self._client = client = self._connect()
+        log.info("ingest worker %s: %d hotlist entries, %d cameras", self.worker_id, index.size, len(cameras))
+        try:
+            while not self.stop_event.is_set():
+                batch = self._collect()
+                if self._hotlists_changed(listen):
+                    index = build_index(conn)
+                    log.info("hotlists changed: index rebuilt (%d entries)", index.size)
+                if time.monotonic() - cameras_at > 30:
+                    cameras, cameras_at = camera_sites(conn), time.monotonic()
+                if not batch:
+                    continue
+                incoming = [ingest_batch.Incoming(m.topic, m.payload, at) for m, at in batch]
+                if any(cam not in cameras for cam in self._read_cameras(incoming)):
+                    cameras, cameras_at = camera_sites(conn), time.monotonic()  # a newly imported site
+                res = ingest_batch.process(conn, incoming, cameras, index)
+                for m, _ in batch:  # committed: now, and only now, the broker may forget them
+                    client.ack(m.mid, m.qos)
+                for alert in res.alerts:
+                    client.publish(topics.alert_topic(alert.priority), encode(alert), qos=1)
+                s = self.stats
+                s.batches += 1
+                s.committed += len(batch)
+                s.reads_new += res.reads_new
+                s.duplicates += res.reads_duplicate
+                s.dead += res.dead
+                s.alerts += len(res.alerts)
+        finally:
+            client.loop_stop()
+            client.disconnect()
+            conn.close()
+            listen.close()
+        return self.stats
+
+    @staticmethod
+    def _read_cameras(incoming: list[ingest_batch.Incoming]) -> set[str]:
+        out = set()
+        for m in incoming:
+            p = topics.parse(m.topic)
+            if p and p[2] == "read":
+                out.add(p[1])
+        return out
+
+    def _collect(self) -> list[tuple[mqtt.MQTTMessage, datetime]]:
+        try:
+            first = self._q.get(timeout=0.2)
+        except queue.Empty:
+            return []
+        batch = [first]
+        deadline = time.monotonic() + self.batch_wait_s
+        while len(batch) < self.batch_max:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                batch.append(self._q.get(timeout=left))
+            except queue.Empty:
+                break
+        self.stats.received += len(batch)
+        return batch
+
+    @staticmethod
+    def _hotlists_changed(listen: psycopg.Connection) -> bool:
+        if not select.select([listen.fileno()], [], [], 0)[0]:
+            return False
+        changed = False
+        for _ in listen.notifies(timeout=0):
+            changed = True
+        return changed

@@ -1,0 +1,203 @@
+"""One ingest batch in one transaction: validate, dead-letter, COPY reads idempotently, roll up,
+match hotlists and raise alerts, record heartbeats and status. The caller acknowledges the
+MQTT messages only after this commits."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import psycopg
+
+from anpr.protocol import Alert, Heartbeat, ProtocolError, Read, Status, decode, topics
+from central import alerts as alerts_mod
+from central import health
+from hotlists.matcher import MatchIndex
+
+LATE_AFTER_S = 60.0
+READ_COLUMNS = (
+    "read_id",
+    "captured_at",
+    "received_at",
+    "site_id",
+    "camera_id",
+    "agent_id",
+    "lane",
+    "direction",
+    "vrm",
+    "raw_text",
+    "format",
+    "confidence",
+    "char_confidences",
+    "candidates",
+    "detector_confidence",
+    "box",
+    "plate_colour",
+    "frames_seen",
+    "time_suspect",
+    "clock_offset_s",
+    "lateness_s",
+    "models",
+    "agent_version",
+    "plate_jpeg",
+    "overview_jpeg",
+)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    topic: str
+    payload: bytes
+    received_at: datetime
+
+
+@dataclass
+class BatchResult:
+    reads_new: int = 0
+    reads_duplicate: int = 0
+    dead: int = 0
+    heartbeats: int = 0
+    statuses: int = 0
+    alerts: list[Alert] = field(default_factory=list)
+
+
+class DeadLetter(Exception):
+    def __init__(self, reason: str, field_name: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field_name
+
+
+def _classify(msg: Incoming, cameras: dict[str, str]) -> Read | Heartbeat | Status:
+    parsed = topics.parse(msg.topic)
+    if parsed is None:
+        raise DeadLetter(f"topic {msg.topic!r} is not a protocol v1 topic")
+    site, ident, kind = parsed
+    try:
+        m = decode(msg.payload)
+    except ProtocolError as exc:
+        raise DeadLetter(exc.reason, exc.field) from None
+    if m.kind != kind:  # type: ignore[attr-defined]
+        raise DeadLetter(f"a {m.kind} message on a {kind} topic", "kind")  # type: ignore[attr-defined]
+    if isinstance(m, Read):
+        if (m.site_id, m.camera_id) != (site, ident):
+            raise DeadLetter(
+                f"topic names {site}/{ident} but the read says {m.site_id}/{m.camera_id}", "camera_id"
+            )
+        known = cameras.get(m.camera_id)
+        if known is None:
+            raise DeadLetter(f"unknown camera {m.camera_id!r}", "camera_id")
+        if known != m.site_id:
+            raise DeadLetter(f"camera {m.camera_id} belongs to site {known}, not {m.site_id}", "site_id")
+    elif isinstance(m, Heartbeat | Status) and (m.site_id, m.agent_id) != (site, ident):
+        raise DeadLetter(
+            f"topic names {site}/{ident} but the message says {m.site_id}/{m.agent_id}", "agent_id"
+        )
+    return m  # type: ignore[return-value]
+
+
+def process(
+    conn: psycopg.Connection,
+    batch: list[Incoming],
+    cameras: dict[str, str],
+    index: MatchIndex | None,
+    today: date | None = None,
+) -> BatchResult:
+    res = BatchResult()
+    reads: list[tuple[Read, Incoming]] = []
+    with conn.transaction():
+        for msg in batch:
+            try:
+                m = _classify(msg, cameras)
+            except DeadLetter as dl:
+                conn.execute(
+                    "INSERT INTO dead_letters(received_at, topic, reason, field, payload) "
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    (msg.received_at, msg.topic, dl.reason, dl.field, msg.payload),
+                )
+                res.dead += 1
+                continue
+            if isinstance(m, Read):
+                reads.append((m, msg))
+            elif isinstance(m, Heartbeat):
+                health.record_heartbeat(conn, m, msg.payload.decode(), msg.received_at)
+                res.heartbeats += 1
+            elif isinstance(m, Status):
+                health.record_status(conn, m, msg.received_at)
+                res.statuses += 1
+        if reads:
+            new = _store_reads(conn, reads)
+            res.reads_new = len(new)
+            res.reads_duplicate = len(reads) - len(new)
+            _rollup(conn, [(r, msg) for r, msg in reads if r.read_id in new])
+            if index is not None:
+                today = today or datetime.now(UTC).date()
+                for read, _ in reads:
+                    if read.read_id in new:
+                        matches = index.match([read.vrm, *(c.vrm for c in read.candidates)], today)
+                        res.alerts += alerts_mod.raise_alerts(conn, read, matches)
+    return res
+
+
+def _store_reads(conn: psycopg.Connection, reads: list[tuple[Read, Incoming]]) -> set:
+    """COPY into a staging table, then insert what is not there yet: QoS 1 redeliveries vanish."""
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS reads_in (LIKE reads INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+    )
+    cols = ", ".join(READ_COLUMNS)
+    with conn.cursor().copy(f"COPY reads_in ({cols}) FROM STDIN") as copy:
+        for r, msg in reads:
+            lateness = (msg.received_at - r.captured_at).total_seconds()
+            copy.write_row(
+                (
+                    r.read_id,
+                    r.captured_at,
+                    msg.received_at,
+                    r.site_id,
+                    r.camera_id,
+                    r.agent_id,
+                    r.lane,
+                    r.direction.value,
+                    r.vrm,
+                    r.raw_text,
+                    r.format.value,
+                    r.confidence,
+                    r.char_confidences,
+                    json.dumps([c.model_dump(mode="json") for c in r.candidates]),
+                    r.detector_confidence,
+                    list(r.box),
+                    r.plate_colour.value,
+                    r.frames_seen,
+                    r.time_suspect,
+                    r.clock_offset_s,
+                    lateness,
+                    json.dumps({k: v.model_dump() for k, v in r.models.items()}),
+                    r.agent_version,
+                    r.plate_jpeg,
+                    r.overview_jpeg,
+                )
+            )
+    rows = conn.execute(
+        f"INSERT INTO reads ({cols}) SELECT DISTINCT ON (captured_at, read_id) {cols} "
+        "FROM reads_in ON CONFLICT DO NOTHING RETURNING read_id"
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _rollup(conn: psycopg.Connection, reads: list[tuple[Read, Incoming]]) -> None:
+    counts: Counter[tuple[str, datetime]] = Counter()
+    late: Counter[tuple[str, datetime]] = Counter()
+    for r, msg in reads:
+        key = (r.camera_id, r.captured_at.replace(minute=0, second=0, microsecond=0))
+        counts[key] += 1
+        late[key] += (msg.received_at - r.captured_at).total_seconds() > LATE_AFTER_S
+    if counts:
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO read_rollup_hourly(camera_id, hour, reads, late_reads) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (camera_id, hour) DO UPDATE SET reads = read_rollup_hourly.reads + EXCLUDED.reads, "
+                "late_reads = read_rollup_hourly.late_reads + EXCLUDED.late_reads",
+                [(k[0], k[1], n, late[k]) for k, n in counts.items()],
+            )

@@ -1,0 +1,86 @@
+"""Open the database, apply migrations once (safe to run twice, safe with N workers starting
+together) and tell which time-series back end is in use: TimescaleDB or plain partitions."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).parent / "migrations"
+_LOCK_KEY = 0x414E5052  # "ANPR": one migrator at a time
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str  # "timescaledb" | "plain"
+    timescale_policies: bool = False  # retention/compression policies (not in the Apache edition)
+
+
+def connect(url: str, **kw: object) -> psycopg.Connection:
+    return psycopg.connect(url, autocommit=True, **kw)  # type: ignore[arg-type]
+
+
+def pool(url: str, min_size: int = 1, max_size: int = 8) -> ConnectionPool:
+    return ConnectionPool(url, min_size=min_size, max_size=max_size, open=True, kwargs={"autocommit": True})
+
+
+def detect_backend(conn: psycopg.Connection, prefer: str = "auto") -> Backend:
+    """TimescaleDB when the extension can be created (or already is), unless told 'plain'."""
+    row = conn.execute("SELECT value FROM store_meta WHERE key = 'backend'").fetchone()
+    if row:
+        name = row[0]
+    elif prefer == "plain":
+        name = "plain"
+    else:
+        available = conn.execute(
+            "SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'"
+        ).fetchone()
+        name = "plain"
+        if available:
+            try:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
+                name = "timescaledb"
+            except psycopg.Error as exc:  # not preloaded, no permission …
+                log.warning(
+                    "timescaledb is installed but cannot be used (%s); using plain partitions",
+                    str(exc).strip(),
+                )
+                if prefer == "timescaledb":
+                    raise
+    policies = False
+    if name == "timescaledb":
+        lic = conn.execute("SELECT current_setting('timescaledb.license', true)").fetchone()
+        policies = bool(lic and lic[0] == "timescale")
+    return Backend(name, policies)
+
+
+def migrate(conn: psycopg.Connection, prefer: str = "auto") -> Backend:
+    conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
+    try:
+        conn.execute("CREATE TABLE IF NOT EXISTS store_meta (key text PRIMARY KEY, value text NOT NULL)")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        backend = detect_backend(conn, prefer)
+        conn.execute("INSERT INTO store_meta VALUES ('backend', %s) ON CONFLICT DO NOTHING", (backend.name,))
+        done = {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
+        for path in sorted(MIGRATIONS.glob("*.sql")):
+            parts = path.name.split(".")
+            version = parts[0]
+            if len(parts) == 3 and parts[1] != backend.name:
+                continue  # the other back end's variant
+            if version in done:
+                continue
+            with conn.transaction():
+                conn.execute(path.read_text())  # type: ignore[arg-type]
+                conn.execute("INSERT INTO schema_migrations(version) VALUES (%s)", (version,))
+            log.info("applied migration %s", path.name)
+        return backend
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))

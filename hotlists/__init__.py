@@ -1,0 +1,1 @@
+"""Vehicle-of-interest lists: formats, validation, loading, and the match index."""

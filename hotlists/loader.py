@@ -1,0 +1,112 @@
+"""Load a new hotlist revision atomically, and build the match index from the current ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import psycopg
+
+from hotlists.formats import HotlistEntry
+from hotlists.matcher import IndexedEntry, ListRule, MatchIndex
+
+CHANNEL = "hotlists_changed"
+
+
+@dataclass(frozen=True)
+class ListSettings:
+    owner: str = ""
+    priority: int = 5
+    match_mode: str = "lenient"  # exact | lenient
+    max_substitutions: int = 1
+    wide_classes: bool = False
+    max_age_s: int = 86_400
+
+
+def load_revision(
+    conn: psycopg.Connection, name: str, entries: list[HotlistEntry], settings: ListSettings | None = None
+) -> tuple[int, int]:
+    """Write `entries` as the list's next revision and switch to it in one transaction.
+    Returns (list_id, revision). Matching sees the old revision until the commit, then the new."""
+    s = settings or ListSettings()
+    with conn.transaction():
+        row = conn.execute(
+            "INSERT INTO hotlists(name, owner, priority, match_mode, max_substitutions, wide_classes, max_age_s) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, priority = EXCLUDED.priority, "
+            "match_mode = EXCLUDED.match_mode, max_substitutions = EXCLUDED.max_substitutions, "
+            "wide_classes = EXCLUDED.wide_classes, max_age_s = EXCLUDED.max_age_s "
+            "RETURNING list_id, current_revision",
+            (name, s.owner, s.priority, s.match_mode, s.max_substitutions, s.wide_classes, s.max_age_s),
+        ).fetchone()
+        assert row is not None
+        list_id, current = row
+        # Lock the list row so two loads of one list serialise.
+        conn.execute("SELECT 1 FROM hotlists WHERE list_id = %s FOR UPDATE", (list_id,))
+        revision = current + 1
+        with conn.cursor().copy(
+            "COPY hotlist_entries (list_id, revision, vrm, make, model, colour, action, warning_markers, "
+            "reason, grading, information, force_area, weed_date, source_ref) FROM STDIN"
+        ) as copy:
+            for e in entries:
+                copy.write_row(
+                    (
+                        list_id,
+                        revision,
+                        e.vrm,
+                        e.make,
+                        e.model,
+                        e.colour,
+                        e.action,
+                        e.warning_markers,
+                        e.reason,
+                        e.grading,
+                        e.information,
+                        e.force_area,
+                        e.weed_date,
+                        e.source_ref,
+                    )
+                )
+        conn.execute(
+            "UPDATE hotlists SET current_revision = %s, refreshed_at = %s WHERE list_id = %s",
+            (revision, datetime.now(UTC), list_id),
+        )
+        # Older revisions go, except entries that hits still point at (the evidence of an alert).
+        conn.execute(
+            "DELETE FROM hotlist_entries e WHERE list_id = %s AND revision < %s "
+            "AND NOT EXISTS (SELECT 1 FROM hits h WHERE h.entry_id = e.entry_id)",
+            (list_id, revision),
+        )
+        conn.execute(f"NOTIFY {CHANNEL}")
+    return list_id, revision
+
+
+def build_index(conn: psycopg.Connection) -> MatchIndex:
+    rules = {
+        r[0]: ListRule(r[0], r[1], r[2], r[3], r[4] == "lenient", r[5], r[6])
+        for r in conn.execute(
+            "SELECT list_id, name, current_revision, priority, match_mode, "
+            "max_substitutions, wide_classes FROM hotlists"
+        )
+    }
+    index = MatchIndex(rules)
+    with conn.cursor(name="hotlist_index") if not conn.autocommit else conn.cursor() as cur:
+        cur.execute(
+            "SELECT e.entry_id, e.list_id, e.vrm, e.weed_date FROM hotlist_entries e "
+            "JOIN hotlists h ON h.list_id = e.list_id AND h.current_revision = e.revision"
+        )
+        for entry_id, list_id, vrm, weed in cur:
+            index.add(IndexedEntry(entry_id, list_id, vrm, weed))
+    return index
+
+
+def stale_lists(conn: psycopg.Connection, now: datetime | None = None) -> list[tuple[str, float]]:
+    """(name, age in seconds) of lists not refreshed within their configured maximum age."""
+    now = now or datetime.now(UTC)
+    rows = conn.execute("SELECT name, refreshed_at, max_age_s FROM hotlists").fetchall()
+    out = []
+    for name, refreshed, max_age in rows:
+        age = (now - refreshed).total_seconds() if refreshed else float("inf")
+        if age > max_age:
+            out.append((name, age))
+    return out

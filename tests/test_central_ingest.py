@@ -1,0 +1,270 @@
+"""Central ingest against a real PostgreSQL and a real Mosquitto."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import paho.mqtt.client as mqtt
+import psycopg
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from anpr.protocol import AgentState, CameraHealth, CameraState, Status, decode, encode, topics
+from central import health, store
+from central.ingest import IngestWorker
+from central.registry import CameraEntry, SiteEntry, import_sites
+from hotlists.formats import HotlistEntry
+from hotlists.loader import ListSettings, load_revision
+from tests.factories import make_heartbeat, make_read
+
+
+def wait_for(pred, timeout: float = 10.0, step: float = 0.05) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(step)
+    return bool(pred())
+
+
+@pytest.fixture()
+def db(database_url: str) -> Iterator[psycopg.Connection]:
+    conn = store.connect(database_url)
+    store.migrate(conn)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture()
+def site(db: psycopg.Connection) -> str:
+    sid = "T" + uuid.uuid4().hex[:6]
+    import_sites(
+        db,
+        [
+            SiteEntry(
+                site_id=sid,
+                name="Test site",
+                cameras=[CameraEntry(camera_id=f"{sid}-C1"), CameraEntry(camera_id=f"{sid}-C2")],
+            )
+        ],
+    )
+    return sid
+
+
+class Running:
+    def __init__(self, worker: IngestWorker) -> None:
+        self.worker = worker
+        self.thread = threading.Thread(target=worker.run, daemon=True)
+
+    def __enter__(self) -> IngestWorker:
+        self.thread.start()
+        assert self.worker.ready.wait(10), "ingest worker did not subscribe"
+        return self.worker
+
+    def __exit__(self, *exc: object) -> None:
+        self.worker.stop_event.set()
+        self.thread.join(10)
+
+
+def publisher(mqtt_url: str) -> mqtt.Client:
+    host, port = mqtt_url.removeprefix("mqtt://").split(":")
+    c = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+    c.connect(host, int(port))
+    c.loop_start()
+    return c
+
+
+def worker(database_url: str, mqtt_url: str, group: str, wid: str = "1", **kw: object) -> IngestWorker:
+    return IngestWorker(database_url, mqtt_url, worker_id=wid, group=group, **kw)  # type: ignore[arg-type]
+
+
+def count(db: psycopg.Connection, sql: str, *args: object) -> int:
+    return db.execute(sql, args).fetchone()[0]  # type: ignore[index]
+
+
+def test_migrations_are_idempotent(db: psycopg.Connection) -> None:
+    backend = store.migrate(db)
+    assert store.migrate(db) == backend
+    assert count(db, "SELECT count(*) FROM schema_migrations") == 2
+
+
+def test_reads_stored_once_each_even_when_redelivered(database_url: str, mqtt_url: str, db, site) -> None:  # type: ignore[no-untyped-def]
+    group = "g" + uuid.uuid4().hex[:8]
+    reads = [make_read(vrm=f"AB{10 + i}CDE", site=site, camera=f"{site}-C1") for i in range(40)]
+    pub = publisher(mqtt_url)
+    with Running(worker(database_url, mqtt_url, group)):
+        for r in reads:
+            pub.publish(topics.read_topic(site, r.camera_id), encode(r), qos=1).wait_for_publish(5)
+        for r in reads[:10]:  # QoS 1 redelivery: same read id again
+            pub.publish(topics.read_topic(site, r.camera_id), encode(r), qos=1).wait_for_publish(5)
+        assert wait_for(lambda: count(db, "SELECT count(*) FROM reads WHERE site_id = %s", site) == 40)
+        time.sleep(0.5)
+    assert count(db, "SELECT count(*) FROM reads WHERE site_id = %s", site) == 40
+    lateness = count(db, "SELECT count(*) FROM reads WHERE site_id = %s AND lateness_s >= 0", site)
+    assert lateness == 40
+    assert count(db, "SELECT sum(reads) FROM read_rollup_hourly WHERE camera_id = %s", f"{site}-C1") == 40
+    pub.loop_stop()
+
+
+def test_nothing_lost_while_the_worker_restarts(database_url: str, mqtt_url: str, db, site) -> None:  # type: ignore[no-untyped-def]
+    group = "g" + uuid.uuid4().hex[:8]
+    pub = publisher(mqtt_url)
+    first = [make_read(vrm=f"AA{10 + i}AAA", site=site, camera=f"{site}-C1") for i in range(10)]
+    later = [make_read(vrm=f"BB{10 + i}BBB", site=site, camera=f"{site}-C1") for i in range(15)]
+    with Running(worker(database_url, mqtt_url, group, "w1")):
+        for r in first:
+            pub.publish(topics.read_topic(site, r.camera_id), encode(r), qos=1).wait_for_publish(5)
+        assert wait_for(lambda: count(db, "SELECT count(*) FROM reads WHERE site_id = %s", site) == 10)
+    # The worker is down: the broker holds these for its persistent session.
+    for r in later:
+        pub.publish(topics.read_topic(site, r.camera_id), encode(r), qos=1).wait_for_publish(5)
+    time.sleep(0.3)
+    assert count(db, "SELECT count(*) FROM reads WHERE site_id = %s", site) == 10
+    with Running(worker(database_url, mqtt_url, group, "w1")):
+        assert wait_for(lambda: count(db, "SELECT count(*) FROM reads WHERE site_id = %s", site) == 25)
+    pub.loop_stop()
+
+
+def test_bad_payloads_land_in_dead_letters(database_url: str, mqtt_url: str, db, site) -> None:  # type: ignore[no-untyped-def]
+    group = "g" + uuid.uuid4().hex[:8]
+    good = make_read(site=site, camera=f"{site}-C1")
+    data = json.loads(encode(good))
+    cases = {
+        "not json": b"{oops",
+        "version": json.dumps({**data, "schema_version": 9}).encode(),
+        "unknown camera": encode(make_read(site=site, camera=f"{site}-C9")),
+        "missing field": json.dumps({k: v for k, v in data.items() if k != "vrm"}).encode(),
+        "oversize image": json.dumps({**data, "plate_jpeg": "/9j/" + "A" * 6000}).encode(),
+    }
+    pub = publisher(mqtt_url)
+    with Running(worker(database_url, mqtt_url, group)):
+        for name, payload in cases.items():
+            cam = f"{site}-C9" if name == "unknown camera" else f"{site}-C1"
+            pub.publish(topics.read_topic(site, cam), payload, qos=1).wait_for_publish(5)
+        pub.publish(topics.read_topic(site, good.camera_id), encode(good), qos=1).wait_for_publish(5)
+        assert wait_for(lambda: count(db, "SELECT count(*) FROM reads WHERE site_id = %s", site) == 1)
+        assert wait_for(
+            lambda: (
+                count(db, "SELECT count(*) FROM dead_letters WHERE topic LIKE %s", f"anpr/v1/{site}/%")
+                == len(cases)
+            )
+        )
+    rows = db.execute(
+        "SELECT reason, field, payload FROM dead_letters WHERE topic LIKE %s ORDER BY id",
+        (f"anpr/v1/{site}/%",),
+    ).fetchall()
+    reasons = " | ".join(r[0] for r in rows)
+    assert "not valid JSON" in reasons and "unsupported version 9" in reasons
+    assert "unknown camera" in reasons and "limit is 3072" in reasons
+    assert {r[1] for r in rows} >= {"schema_version", "camera_id", "vrm", "plate_jpeg"}
+    assert bytes(rows[0][2]) == b"{oops"  # the raw payload is kept
+    pub.loop_stop()
+
+
+def test_hotlist_hit_alerts_exact_and_fuzzy(database_url: str, mqtt_url: str, db, site) -> None:  # type: ignore[no-untyped-def]
+    group = "g" + uuid.uuid4().hex[:8]
+    load_revision(
+        db,
+        f"list-{group}",
+        [
+            HotlistEntry(vrm="KX19PLM", action="Stop and check", warning_markers=["violent"]),
+            HotlistEntry(vrm="LB07SEO", action="Report sighting"),
+            HotlistEntry(vrm="OLD11AAA"[:7], weed_date=date.today() - timedelta(days=1)),
+        ],
+        ListSettings(priority=1),
+    )
+    got: list[dict] = []
+    host, port = mqtt_url.removeprefix("mqtt://").split(":")
+    sub = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+    sub.on_message = lambda c, u, m: got.append(json.loads(m.payload))
+    sub.connect(host, int(port))
+    sub.subscribe(topics.ALERTS_ALL, qos=1)
+    sub.loop_start()
+    pub = publisher(mqtt_url)
+    with Running(worker(database_url, mqtt_url, group)):
+        t0 = time.monotonic()
+        exact = make_read(vrm="KX19PLM", site=site, camera=f"{site}-C1")
+        fuzzy = make_read(vrm="LB07SE0", raw_text="LB07SE0", format="other", site=site, camera=f"{site}-C2")
+        weeded = make_read(vrm="OLD11AA", site=site, camera=f"{site}-C1")
+        for r in (exact, fuzzy, weeded):
+            pub.publish(topics.read_topic(site, r.camera_id), encode(r), qos=1).wait_for_publish(5)
+        assert wait_for(lambda: len([a for a in got if a["site_id"] == site]) >= 2)
+        latency = time.monotonic() - t0
+        time.sleep(0.3)
+    mine = {a["vrm_listed"]: a for a in got if a["site_id"] == site}
+    assert set(mine) == {"KX19PLM", "LB07SEO"}  # the weeded entry no longer matches
+    assert mine["KX19PLM"]["match_type"] == "exact" and mine["KX19PLM"]["warning_markers"] == ["violent"]
+    assert mine["LB07SEO"]["match_type"] == "fuzzy" and mine["LB07SEO"]["differing_positions"] == [6]
+    assert mine["LB07SEO"]["priority"] > mine["KX19PLM"]["priority"]  # possible hits rank lower
+    assert latency < 1.0
+    assert (
+        count(
+            db, "SELECT count(*) FROM alerts a JOIN hits h USING (hit_id) WHERE h.read_id = %s", exact.read_id
+        )
+        == 1
+    )
+    for msg in got:
+        decode(json.dumps(msg))  # alerts on MQTT validate against the protocol
+    sub.loop_stop()
+    pub.loop_stop()
+
+
+def test_camera_goes_down_and_comes_back_with_incident(database_url: str, mqtt_url: str, db, site) -> None:  # type: ignore[no-untyped-def]
+    group = "g" + uuid.uuid4().hex[:8]
+    cam = f"{site}-C1"
+    pub = publisher(mqtt_url)
+
+    def beat() -> None:
+        hb = make_heartbeat(
+            site=site,
+            agent=f"{site}-A1",
+            interval_s=1,
+            cameras=[CameraHealth(camera_id=cam, state=CameraState.STREAMING, fps=25)],
+        )
+        pub.publish(topics.heartbeat_topic(site, hb.agent_id), encode(hb), qos=1).wait_for_publish(5)
+
+    def state() -> str:
+        return db.execute("SELECT state FROM camera_state WHERE camera_id = %s", (cam,)).fetchone()[0]  # type: ignore[index]
+
+    with Running(worker(database_url, mqtt_url, group)):
+        beat()
+        assert wait_for(lambda: count(db, "SELECT count(*) FROM heartbeats WHERE site_id = %s", site) == 1)
+        health.evaluate(db)
+        assert state() == "UP"
+        # Heartbeats stop: after 3 intervals the camera is DOWN with an open incident.
+        assert wait_for(lambda: (health.evaluate(db), state())[1] == "DOWN", timeout=6)
+        inc = db.execute(
+            "SELECT state, cause, ended_at FROM incidents WHERE camera_id = %s", (cam,)
+        ).fetchall()
+        assert inc[-1][0] == "DOWN" and "no heartbeat" in inc[-1][1] and inc[-1][2] is None
+        beat()
+        assert wait_for(lambda: (health.evaluate(db), state())[1] == "UP")
+        # The last will: offline at once, no waiting for missed heartbeats.
+        st = Status(site_id=site, agent_id=f"{site}-A1", state=AgentState.OFFLINE)
+        pub.publish(topics.status_topic(site, st.agent_id), encode(st), qos=1).wait_for_publish(5)
+        assert wait_for(lambda: state() == "DOWN")
+    rows = db.execute(
+        "SELECT state, cause, started_at, ended_at FROM incidents WHERE camera_id = %s ORDER BY incident_id",
+        (cam,),
+    ).fetchall()
+    assert rows[0][3] is not None  # the first DOWN closed when it came back
+    assert "offline" in rows[-1][1]
+    pub.loop_stop()
+
+
+def test_verdict_rules() -> None:
+    now = datetime.now(UTC)
+    v = health.verdict
+    assert v(now, True, now, 30, "online", None, None, None, None).state == "MAINTENANCE"
+    assert v(now, False, now - timedelta(seconds=95), 30, "online", None, None, None, None).state == "DOWN"
+    assert v(now, False, now - timedelta(seconds=85), 30, "online", None, None, None, None).state == "UP"
+    assert v(now, False, now, 30, "online", None, 12.0, None, None).state == "DEGRADED"
+    assert v(now, False, now, 30, "online", None, None, 10, 100).state == "DEGRADED"
+    assert v(now, False, now, 30, "online", None, None, 60, 100).state == "UP"
+    assert v(now, False, now, 30, "online", None, None, 0, 2).state == "UP"  # not a traffic hour
+    assert v(now, False, now, 30, "online", "down: cannot open rtsp", None, None, None).state == "DOWN"

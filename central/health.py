@@ -103,9 +103,9 @@ def verdict(
         return Verdict("DOWN", f"camera reports {reported}")
     if clock_offset is not None and abs(clock_offset) > CLOCK_SUSPECT_S:
         return Verdict("DEGRADED", f"clock offset {clock_offset:+.1f} s")
-    if baseline is not None and recent_reads is not None and baseline >= MIN_BASELINE_PER_HOUR / 2:
-        if recent_reads < DEGRADED_SHARE * baseline:
-            return Verdict("DEGRADED", f"{recent_reads:.0f} reads in 30 min vs usual {baseline:.0f}")
+    traffic_hour = baseline is not None and baseline >= MIN_BASELINE_PER_HOUR / 2
+    if traffic_hour and recent_reads is not None and recent_reads < DEGRADED_SHARE * baseline:  # type: ignore[operator]
+        return Verdict("DEGRADED", f"{recent_reads:.0f} reads in 30 min vs usual {baseline:.0f}")
     return Verdict("UP", "")
 
 

@@ -1,0 +1,359 @@
+"""The central HTTP API (FastAPI). Every endpoint but /healthz requires a session cookie or a
+bearer API token; what a role may see follows central/auth.PERMISSIONS."""
+
+
+import asyncio
+import csv
+import io
+import json
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated
+
+import psycopg
+from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
+from pydantic import BaseModel
+from sse_starlette.sse import EventSourceResponse
+
+from central import alerts as alerts_mod
+from central import audit, auth, health, partitions, reports, search, store
+from central.auth import User
+from central.live import LiveHub
+from hotlists.formats import parse_csv, parse_voi
+from hotlists.loader import ListSettings, load_revision, stale_lists
+
+SESSION_COOKIE = "anpr_session"
+REQUESTS = Counter("anpr_api_requests_total", "API requests", ["route"])
+
+
+class LoginBody(BaseModel):
+    username: str
+    password: str
+
+
+class DispositionBody(BaseModel):
+    disposition: str
+
+
+class AuthorisationBody(BaseModel):
+    username: str
+    authoriser: str
+    reason: str
+    case_ref: str
+    expires_at: datetime
+
+
+def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
+    pool = store.pool(database_url, 1, 8)
+    with pool.connection() as conn:
+        backend = store.migrate(conn)
+        partitions.ensure_partitions(conn, backend)
+    hub = LiveHub(database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await hub.start()
+        yield
+        await hub.stop()
+        pool.close()
+
+    app = FastAPI(title="ANPR central service", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None)
+    app.state.pool = pool
+    app.state.hub = hub
+    app.state.backend = backend
+
+    def db() -> Iterator[psycopg.Connection]:
+        with pool.connection() as conn:
+            yield conn
+
+    Db = Annotated[psycopg.Connection, Depends(db)]
+
+    def current_user(request: Request, conn: Db) -> User:
+        bearer = None
+        authz = request.headers.get("authorization", "")
+        if authz.lower().startswith("bearer "):
+            bearer = authz[7:].strip()
+        user = auth.user_for(conn, request.cookies.get(SESSION_COOKIE), bearer)
+        if user is None:
+            raise HTTPException(401, "login required", headers={"WWW-Authenticate": "Bearer"})
+        return user
+
+    CurrentUser = Annotated[User, Depends(current_user)]
+
+    def need(user: User, permission: str) -> None:
+        if not user.can(permission):
+            raise HTTPException(403, f"role {user.role} may not use {permission}")
+
+    # -- open ---------------------------------------------------------------------------------
+    @app.get("/healthz", include_in_schema=False)
+    def healthz(conn: Db) -> dict:
+        conn.execute("SELECT 1")
+        return {"ok": True, "backend": backend.name}
+
+    @app.post("/api/login")
+    def api_login(body: LoginBody, response: Response, conn: Db) -> dict:
+        got = auth.login(conn, body.username, body.password)
+        if got is None:
+            audit.record(conn, body.username, "login.failed", {})
+            raise HTTPException(401, "wrong username or password")
+        user, token = got
+        audit.record(conn, user.username, "login", {})
+        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies,
+                            max_age=auth.SESSION_HOURS * 3600)
+        return {"username": user.username, "role": user.role, "token": token}
+
+    # -- authenticated ------------------------------------------------------------------------
+    @app.post("/api/logout")
+    def api_logout(request: Request, response: Response, user: CurrentUser, conn: Db) -> dict:
+        if tok := request.cookies.get(SESSION_COOKIE):
+            auth.logout(conn, tok)
+        response.delete_cookie(SESSION_COOKIE)
+        return {"ok": True}
+
+    @app.get("/api/me")
+    def me(user: CurrentUser) -> dict:
+        return {"username": user.username, "role": user.role, "extended": user.extended,
+                "permissions": sorted(auth.PERMISSIONS[user.role])}
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(user: CurrentUser) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(user: CurrentUser) -> Response:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="ANPR API")
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(user: CurrentUser) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/api/alerts")
+    def list_alerts(user: CurrentUser, conn: Db, limit: int = 50, state: str | None = None) -> list[dict]:
+        need(user, "alerts")
+        sql = "SELECT alert_id FROM alerts"
+        args: list = []
+        if state:
+            sql += " WHERE state = %s"
+            args.append(state)
+        sql += " ORDER BY state = 'new' DESC, priority, created_at DESC LIMIT %s"
+        args.append(min(limit, 500))
+        return [alerts_mod.alert_message(conn, str(r[0])) for r in conn.execute(sql, args)]  # type: ignore[misc]
+
+    @app.get("/api/alerts/stream")
+    async def alert_stream(request: Request, user: CurrentUser) -> EventSourceResponse:
+        need(user, "alerts")
+        q = hub.subscribe()
+
+        async def events() -> AsyncIterator[dict]:
+            try:
+                while not await request.is_disconnected():
+                    try:
+                        channel, payload = await asyncio.wait_for(q.get(), timeout=15)
+                    except TimeoutError:
+                        yield {"event": "ping", "data": "{}"}
+                        continue
+                    if channel == "alerts":
+                        with pool.connection() as conn:
+                            msg = alerts_mod.alert_message(conn, payload)
+                        if msg:
+                            yield {"event": "alert", "data": json.dumps(msg, default=str)}
+                    else:
+                        cam, _, state = payload.partition(":")
+                        yield {"event": "camera", "data": json.dumps({"camera_id": cam, "state": state})}
+            finally:
+                hub.unsubscribe(q)
+
+        return EventSourceResponse(events())
+
+    @app.post("/api/alerts/{alert_id}/ack")
+    def ack(alert_id: str, user: CurrentUser, conn: Db) -> dict:
+        need(user, "alerts")
+        ok = alerts_mod.acknowledge(conn, alert_id, user.username)
+        audit.record(conn, user.username, "alert.acknowledge", {"alert_id": alert_id, "changed": ok})
+        return {"ok": ok}
+
+    @app.post("/api/alerts/{alert_id}/disposition")
+    def disposition(alert_id: str, body: DispositionBody, user: CurrentUser, conn: Db) -> dict:
+        need(user, "alerts")
+        try:
+            ok = alerts_mod.dispose(conn, alert_id, body.disposition, user.username)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        if not ok:
+            raise HTTPException(404, "no such alert")
+        audit.record(conn, user.username, "alert.disposition", {"alert_id": alert_id,
+                                                                "disposition": body.disposition})
+        return {"ok": True}
+
+    @app.get("/api/sites")
+    def sites(user: CurrentUser, conn: Db) -> list[dict]:
+        need(user, "sites")
+        show_loc = user.can("locations")
+        rows = conn.execute(
+            "SELECT s.site_id, s.name, s.area, s.lat, s.lon, count(c.camera_id), "
+            "count(*) FILTER (WHERE cs.state = 'DOWN'), count(*) FILTER (WHERE cs.state = 'DEGRADED'), "
+            "count(*) FILTER (WHERE cs.state = 'MAINTENANCE') FROM sites s JOIN cameras c USING (site_id) "
+            "JOIN camera_state cs USING (camera_id) GROUP BY s.site_id ORDER BY s.site_id").fetchall()
+        out = []
+        for sid, name, area, lat, lon, n, down, degraded, maint in rows:
+            state = "DOWN" if down else "DEGRADED" if degraded else "MAINTENANCE" if maint else "UP"
+            item = {"site_id": sid, "name": name, "area": area, "cameras": n, "state": state,
+                    "cameras_down": down, "cameras_degraded": degraded}
+            if show_loc:
+                item.update(lat=lat, lon=lon)
+            out.append(item)
+        return out
+
+    @app.get("/api/sites/{site_id}/report")
+    def site_report(site_id: str, user: CurrentUser, conn: Db, period: str = "7d", fmt: str = "json") -> Response:
+        need(user, "reports")
+        try:
+            rep = reports.site_report(conn, site_id, reports.parse_period(period))
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        except LookupError as exc:
+            raise HTTPException(404, str(exc)) from None
+        if fmt == "csv":
+            buf = io.StringIO()
+            w = csv.writer(buf)
+            w.writerow(["camera_id", "state", "reads", "reads_per_hour", "late_reads", "availability_pct",
+                        "incidents", "mttr_minutes", "clock_offset_s"])
+            for c in rep.cameras:
+                w.writerow([c.camera_id, c.state, c.reads, c.reads_per_hour, c.late_reads, c.availability_pct,
+                            c.incidents, c.mttr_minutes, c.clock_offset_s])
+            return PlainTextResponse(buf.getvalue(), media_type="text/csv")
+        return JSONResponse(json.loads(json.dumps(rep.as_dict(), default=str)))
+
+    @app.post("/api/cameras/{camera_id}/maintenance")
+    def maintenance(camera_id: str, on: bool, user: CurrentUser, conn: Db) -> dict:
+        need(user, "health.edit")
+        health.set_maintenance(conn, camera_id, on)
+        audit.record(conn, user.username, "camera.maintenance", {"camera_id": camera_id, "on": on})
+        return {"ok": True}
+
+    @app.get("/api/search")
+    def api_search(user: CurrentUser, conn: Db, vrm: str, mode: str = "exact", since: datetime | None = None,
+                   until: datetime | None = None, sites: str = "", authorisation_id: int | None = None,
+                   limit: int = 200) -> list[dict]:
+        q = search.SearchQuery(vrm, mode, since, until, tuple(s for s in sites.split(",") if s),
+                               authorisation_id, limit)
+        try:
+            rows = search.search(conn, user, q)
+        except search.SearchRefused as exc:
+            raise HTTPException(403, str(exc)) from None
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return json.loads(json.dumps(rows, default=str))
+
+    @app.post("/api/authorisations")
+    def authorise(body: AuthorisationBody, user: CurrentUser, conn: Db) -> dict:
+        need(user, "authorise")
+        try:
+            auth_id = search.record_authorisation(conn, user, body.username, body.authoriser, body.reason,
+                                                  body.case_ref, body.expires_at)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return {"authorisation_id": auth_id}
+
+    @app.get("/api/reads/{read_id}")
+    def read_detail(read_id: str, user: CurrentUser, conn: Db) -> dict:
+        need(user, "reads")
+        row = conn.execute("SELECT read_id, captured_at, site_id, camera_id, lane, direction, vrm, raw_text, "
+                           "confidence, char_confidences, candidates, format, plate_colour, frames_seen, "
+                           "time_suspect, lateness_s FROM reads WHERE read_id = %s", (read_id,)).fetchone()
+        if row is None:
+            raise HTTPException(404, "no such read")
+        audit.record(conn, user.username, "read.view", {"read_id": read_id})
+        keys = ("read_id", "captured_at", "site_id", "camera_id", "lane", "direction", "vrm", "raw_text",
+                "confidence", "char_confidences", "candidates", "format", "plate_colour", "frames_seen",
+                "time_suspect", "lateness_s")
+        return json.loads(json.dumps(dict(zip(keys, row, strict=True)), default=str))
+
+    @app.get("/api/reads/{read_id}/{which}.jpg")
+    def read_image(read_id: str, which: str, user: CurrentUser, conn: Db) -> Response:
+        need(user, "reads")
+        if which not in ("plate", "overview"):
+            raise HTTPException(404, "no such image")
+        row = conn.execute(f"SELECT {which}_jpeg FROM reads WHERE read_id = %s", (read_id,)).fetchone()
+        if row is None:
+            raise HTTPException(404, "no such read")
+        return Response(bytes(row[0]), media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
+
+    @app.get("/api/export.csv")
+    def export(user: CurrentUser, conn: Db, vrm: str, mode: str = "exact", since: datetime | None = None,
+               until: datetime | None = None, sites: str = "", authorisation_id: int | None = None) -> Response:
+        need(user, "export")
+        q = search.SearchQuery(vrm, mode, since, until, tuple(s for s in sites.split(",") if s),
+                               authorisation_id, search.MAX_RESULTS)
+        try:
+            rows = search.search(conn, user, q)
+        except search.SearchRefused as exc:
+            raise HTTPException(403, str(exc)) from None
+        audit.record(conn, user.username, "export", {"vrm": vrm, "rows": len(rows)})
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(rows[0].keys() if rows else ["read_id"])
+        for r in rows:
+            w.writerow(r.values())
+        return PlainTextResponse(buf.getvalue(), media_type="text/csv",
+                                 headers={"Content-Disposition": "attachment; filename=reads.csv"})
+
+    @app.get("/api/hotlists")
+    def hotlists(user: CurrentUser, conn: Db) -> list[dict]:
+        need(user, "hotlists.view")
+        stale = dict(stale_lists(conn))
+        rows = conn.execute("SELECT h.list_id, h.name, h.owner, h.priority, h.match_mode, h.current_revision, "
+                            "h.refreshed_at, h.max_age_s, (SELECT count(*) FROM hotlist_entries e WHERE "
+                            "e.list_id = h.list_id AND e.revision = h.current_revision) FROM hotlists h "
+                            "ORDER BY h.priority, h.name").fetchall()
+        return [{"list_id": r[0], "name": r[1], "owner": r[2], "priority": r[3], "match_mode": r[4],
+                 "revision": r[5], "refreshed_at": r[6].isoformat() if r[6] else None, "max_age_s": r[7],
+                 "entries": r[8], "stale": r[1] in stale} for r in rows]
+
+    @app.post("/api/hotlists/{name}")
+    async def upload_hotlist(name: str, request: Request, user: CurrentUser, priority: int = 5,
+                             match_mode: str = "lenient") -> dict:
+        need(user, "hotlists.edit")
+        text = (await request.body()).decode("utf-8-sig")
+        parsed = parse_voi(text) if text.lstrip().startswith("{") else parse_csv(text)
+        if parsed.rejected:
+            raise HTTPException(422, {"rejected": [{"line": r.line, "reason": r.reason} for r in parsed.rejected[:50]]})
+        with pool.connection() as conn:
+            list_id, rev = load_revision(conn, name, parsed.entries, ListSettings(priority=priority,
+                                                                                  match_mode=match_mode))
+            audit.record(conn, user.username, "hotlist.load", {"list": name, "revision": rev,
+                                                               "entries": len(parsed.entries)})
+        return {"list_id": list_id, "revision": rev, "entries": len(parsed.entries)}
+
+    @app.get("/api/audit")
+    def audit_trail(user: CurrentUser, conn: Db, actor: str | None = None, action: str | None = None,
+                    limit: int = 200) -> dict:
+        need(user, "audit")
+        sql = "SELECT seq, at, actor, action, detail FROM audit_log WHERE true"
+        args: list = []
+        if actor:
+            sql += " AND actor = %s"
+            args.append(actor)
+        if action:
+            sql += " AND action LIKE %s"
+            args.append(action.replace("*", "%"))
+        sql += " ORDER BY seq DESC LIMIT %s"
+        args.append(min(limit, 5000))
+        rows = [{"seq": r[0], "at": r[1].isoformat(), "actor": r[2], "action": r[3], "detail": r[4]}
+                for r in conn.execute(sql, args)]
+        check = audit.verify(conn)
+        return {"entries": rows, "chain": {"rows": check.rows, "ok": check.ok, "first_bad_seq": check.first_bad_seq}}
+
+    @app.middleware("http")
+    async def count_requests(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        route = request.scope.get("route")
+        REQUESTS.labels(getattr(route, "path", "other")).inc()
+        return response
+
+    return app

@@ -1,0 +1,126 @@
+"""Read search: by VRM (exact, wildcard, lenient), time range and sites.
+
+Most users search only the last 90 days. Reaching further needs the extended role *and* a
+recorded inspector's authorisation (authoriser, reason, case reference, expiry) that has not
+expired. Every search is audited, refused ones included.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+
+from anpr.plates import normalise
+from central import audit
+from central.auth import User
+from hotlists.matcher import canonical
+
+ACCESS_DAYS = 90
+MAX_RESULTS = 1000
+_CANON_FROM, _CANON_TO = "ODQIZSBG", "00012586"
+
+
+class SearchRefused(PermissionError):
+    pass
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    vrm: str
+    mode: str = "exact"  # exact | wildcard | lenient
+    since: datetime | None = None
+    until: datetime | None = None
+    sites: tuple[str, ...] = ()
+    authorisation_id: int | None = None
+    limit: int = 200
+
+
+def record_authorisation(conn: psycopg.Connection, actor: User, for_username: str, authoriser: str, reason: str,
+                         case_ref: str, expires_at: datetime) -> int:
+    if not (authoriser.strip() and reason.strip() and case_ref.strip()):
+        raise ValueError("authoriser, reason and case reference are all required")
+    row = conn.execute("SELECT user_id FROM users WHERE username = %s", (for_username,)).fetchone()
+    if row is None:
+        raise ValueError(f"no user {for_username!r}")
+    auth_id = conn.execute(
+        "INSERT INTO authorisations(user_id, authoriser, reason, case_ref, expires_at) VALUES (%s, %s, %s, %s, %s) "
+        "RETURNING auth_id", (row[0], authoriser, reason, case_ref, expires_at)).fetchone()[0]  # type: ignore[index]
+    audit.record(conn, actor.username, "authorisation.create",
+                 {"auth_id": auth_id, "for": for_username, "authoriser": authoriser, "case_ref": case_ref,
+                  "reason": reason, "expires_at": expires_at.isoformat()})
+    return int(auth_id)
+
+
+def _window(q: SearchQuery, now: datetime) -> tuple[datetime, datetime]:
+    until = q.until or now
+    since = q.since or until - timedelta(days=1)
+    if since > until:
+        raise ValueError("the time range ends before it starts")
+    return since, until
+
+
+def search(conn: psycopg.Connection, user: User, q: SearchQuery, now: datetime | None = None) -> list[dict]:
+    now = now or datetime.now(UTC)
+    since, until = _window(q, now)
+    detail = {"vrm": q.vrm, "mode": q.mode, "since": since.isoformat(), "until": until.isoformat(),
+              "sites": list(q.sites), "authorisation_id": q.authorisation_id}
+    try:
+        _check_access(conn, user, since, now, q.authorisation_id)
+    except SearchRefused as exc:
+        audit.record(conn, user.username, "search.refused", {**detail, "reason": str(exc)})
+        raise
+    where, args = _vrm_clause(q)
+    sql = ("SELECT read_id, captured_at, site_id, camera_id, lane, direction, vrm, raw_text, confidence, format, "
+           "plate_colour, time_suspect FROM reads WHERE " + where + " AND captured_at >= %s AND captured_at < %s")
+    args += [since, until]
+    if q.sites:
+        sql += " AND site_id = ANY(%s)"
+        args.append(list(q.sites))
+    sql += " ORDER BY captured_at DESC LIMIT %s"
+    args.append(min(q.limit, MAX_RESULTS))
+    cols = ("read_id", "captured_at", "site_id", "camera_id", "lane", "direction", "vrm", "raw_text",
+            "confidence", "format", "plate_colour", "time_suspect")
+    rows = [dict(zip(cols, r, strict=True)) for r in conn.execute(sql, args)]  # type: ignore[arg-type]
+    audit.record(conn, user.username, "search", {**detail, "results": len(rows)})
+    return rows
+
+
+def _check_access(conn: psycopg.Connection, user: User, since: datetime, now: datetime,
+                  authorisation_id: int | None) -> None:
+    if not user.can("search"):
+        raise SearchRefused(f"role {user.role} may not search reads")
+    if since >= now - timedelta(days=ACCESS_DAYS):
+        return
+    if not user.extended:
+        raise SearchRefused("searches older than 90 days need the extended-access role")
+    if authorisation_id is None:
+        raise SearchRefused("searches older than 90 days need an inspector's authorisation record")
+    row = conn.execute("SELECT expires_at FROM authorisations WHERE auth_id = %s AND user_id = %s",
+                       (authorisation_id, user.user_id)).fetchone()
+    if row is None:
+        raise SearchRefused(f"authorisation {authorisation_id} is not yours or does not exist")
+    if row[0] <= now:
+        raise SearchRefused(f"authorisation {authorisation_id} expired at {row[0].isoformat()}")
+
+
+def _vrm_clause(q: SearchQuery) -> tuple[str, list]:
+    if q.mode == "exact":
+        return "vrm = %s", [normalise(q.vrm)]
+    if q.mode == "wildcard":
+        pattern = normalise(q.vrm)
+        if not re.fullmatch(r"[A-Z0-9*?]+", pattern):
+            raise ValueError("a wildcard VRM uses letters, digits, * and ?")
+        like = pattern.replace("*", "%").replace("?", "_")
+        return "vrm LIKE %s", [like]
+    if q.mode == "lenient":
+        return (f"translate(vrm, '{_CANON_FROM}', '{_CANON_TO}') = %s", [_sql_canonical(normalise(q.vrm))])
+    raise ValueError("mode must be exact, wildcard or lenient")
+
+
+def _sql_canonical(vrm: str) -> str:
+    """The same classes as the hotlist matcher, written with the representatives SQL uses."""
+    out = canonical(vrm)
+    return out.translate(str.maketrans(_CANON_FROM, _CANON_TO))

@@ -1,0 +1,157 @@
+"""Search, access, audit and authentication through the HTTP API, against a real PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from anpr.ids import uuid7
+from central import audit, auth, store
+from central.api import create_app
+from central.ingest_batch import Incoming, process
+from central.registry import CameraEntry, SiteEntry, import_sites
+from tests.factories import make_read
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture()
+def env(database_url: str) -> Iterator[tuple[TestClient, psycopg.Connection]]:
+    conn = store.connect(database_url)
+    store.migrate(conn)
+    import_sites(conn, [SiteEntry(site_id="S01", name="A38 Northbound", lat=52.5, lon=-1.9,
+                                  cameras=[CameraEntry(camera_id="S01-C1")]),
+                        SiteEntry(site_id="S02", name="M5 J1", lat=51.5, lon=-0.1,
+                                  cameras=[CameraEntry(camera_id="S02-C1")])])
+    for name, role, ext in (("op", "operator", False), ("sup", "supervisor", True), ("aud", "auditor", False),
+                            ("eng", "engineer", False)):
+        auth.create_user(conn, name, PASSWORD, role, ext)
+    now = datetime.now(UTC)
+    reads = []
+    for days, vrm, site in ((1, "AB51ABC", "S01"), (10, "AB51ABC", "S02"), (120, "AB51ABC", "S01"),
+                            (2, "OB51ABC", "S01"), (3, "XY19ZZZ", "S01")):
+        t = now - timedelta(days=days)
+        reads.append(make_read(vrm=vrm, site=site, camera=f"{site}-C1", captured_at=t,
+                               read_id=uuid7(int(t.timestamp() * 1000))))
+    from anpr.protocol import encode, topics
+
+    process(conn, [Incoming(topics.read_topic(r.site_id, r.camera_id), encode(r), now) for r in reads],
+            {"S01-C1": "S01", "S02-C1": "S02"}, None)
+    app = create_app(database_url)
+    with TestClient(app) as client:
+        yield client, conn
+    conn.close()
+
+
+def login(client: TestClient, user: str) -> dict:
+    r = client.post("/api/login", json={"username": user, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def test_everything_but_healthz_needs_login(env) -> None:  # type: ignore[no-untyped-def]
+    client, _ = env
+    assert client.get("/healthz").status_code == 200
+    for path in ("/api/alerts", "/api/sites", "/api/search?vrm=AB51ABC", "/openapi.json", "/docs", "/metrics",
+                 "/api/audit", "/api/hotlists"):
+        assert client.get(path).status_code == 401, path
+    assert client.post("/api/login", json={"username": "op", "password": "wrong-password"}).status_code == 401
+
+
+def test_search_modes_and_the_90_day_rule(env) -> None:  # type: ignore[no-untyped-def]
+    client, conn = env
+    h = login(client, "op")
+    since = (datetime.now(UTC) - timedelta(days=30)).isoformat()
+    exact = client.get("/api/search", params={"vrm": "ab51 abc", "since": since}, headers=h).json()
+    assert sorted(r["site_id"] for r in exact) == ["S01", "S02"]
+    lenient = client.get("/api/search", params={"vrm": "AB5IA8C", "mode": "lenient", "since": since},
+                         headers=h).json()
+    assert sorted(r["vrm"] for r in lenient) == ["AB51ABC", "AB51ABC"]  # I≡1, 8≡B
+    zero = client.get("/api/search", params={"vrm": "0B51ABC", "mode": "lenient", "since": since}, headers=h)
+    assert [r["vrm"] for r in zero.json()] == ["OB51ABC"]  # 0≡O, but A is no O
+    wild = client.get("/api/search", params={"vrm": "XY*", "mode": "wildcard", "since": since}, headers=h).json()
+    assert [r["vrm"] for r in wild] == ["XY19ZZZ"]
+    sites = client.get("/api/search", params={"vrm": "AB51ABC", "since": since, "sites": "S02"}, headers=h).json()
+    assert [r["site_id"] for r in sites] == ["S02"]
+
+    old = (datetime.now(UTC) - timedelta(days=200)).isoformat()
+    refused = client.get("/api/search", params={"vrm": "AB51ABC", "since": old}, headers=h)
+    assert refused.status_code == 403 and "90 days" in refused.json()["detail"]
+    # The supervisor has extended access but still needs an authorisation record.
+    hs = login(client, "sup")
+    assert client.get("/api/search", params={"vrm": "AB51ABC", "since": old}, headers=hs).status_code == 403
+    expired = client.post("/api/authorisations", headers=hs, json={
+        "username": "sup", "authoriser": "Insp. Patel 4411", "reason": "serious crime", "case_ref": "OP-ASH-22",
+        "expires_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat()}).json()["authorisation_id"]
+    r = client.get("/api/search", params={"vrm": "AB51ABC", "since": old, "authorisation_id": expired}, headers=hs)
+    assert r.status_code == 403 and "expired" in r.json()["detail"]
+    good = client.post("/api/authorisations", headers=hs, json={
+        "username": "sup", "authoriser": "Insp. Patel 4411", "reason": "serious crime", "case_ref": "OP-ASH-22",
+        "expires_at": (datetime.now(UTC) + timedelta(days=7)).isoformat()}).json()["authorisation_id"]
+    r = client.get("/api/search", params={"vrm": "AB51ABC", "since": old, "authorisation_id": good}, headers=hs)
+    assert r.status_code == 200 and len(r.json()) == 3
+    actions = [a for (a,) in conn.execute("SELECT action FROM audit_log ORDER BY seq")]
+    assert actions.count("search.refused") == 3 and actions.count("search") >= 5
+    assert "authorisation.create" in actions
+
+
+def test_camera_locations_only_for_authorised_roles(env) -> None:  # type: ignore[no-untyped-def]
+    client, _ = env
+    op = client.get("/api/sites", headers=login(client, "op")).json()
+    eng = client.get("/api/sites", headers=login(client, "eng")).json()
+    assert "lat" not in op[0] and eng[0]["lat"] == 52.5
+    assert client.get("/api/search", params={"vrm": "X"}, headers=login(client, "eng")).status_code == 403
+
+
+def test_audit_trail_is_append_only_and_chained(env, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    client, conn = env
+    h = login(client, "op")
+    client.get("/api/search", params={"vrm": "AB51ABC"}, headers=h)
+    body = client.get("/api/audit", headers=login(client, "aud")).json()
+    assert body["chain"]["ok"] and body["chain"]["rows"] >= 3
+    assert client.get("/api/audit", headers=h).status_code == 403
+    # The application's role cannot change history ...
+    app_conn = psycopg.connect(database_url, autocommit=True)
+    app_conn.execute("SET ROLE anpr_app")
+    for sql in ("UPDATE audit_log SET actor = 'someone-else'", "DELETE FROM audit_log", "TRUNCATE audit_log"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            app_conn.execute(sql)
+    app_conn.execute("SELECT count(*) FROM audit_log")  # ... but may read and append
+    audit.record(app_conn, "op", "test.append", {"x": 1})
+    app_conn.close()
+    # ... and not even the owner can, because of the trigger.
+    with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+        conn.execute("UPDATE audit_log SET actor = 'x' WHERE seq = 1")
+    # A tampered row (trigger bypassed by a superuser) breaks the chain at that row.
+    conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET detail = '{\"vrm\": \"XX\"}' WHERE seq = 2")
+    conn.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update")
+    check = audit.verify(conn)
+    assert not check.ok and check.first_bad_seq == 2
+
+
+def test_alert_disposition_is_recorded(env) -> None:  # type: ignore[no-untyped-def]
+    client, conn = env
+    from hotlists.formats import HotlistEntry
+    from hotlists.loader import build_index, load_revision
+
+    load_revision(conn, "local", [HotlistEntry(vrm="ZZ11ZZZ", action="Stop")])
+    r = make_read(vrm="ZZ11ZZZ", site="S01", camera="S01-C1")
+    from anpr.protocol import encode, topics
+
+    res = process(conn, [Incoming(topics.read_topic("S01", "S01-C1"), encode(r), datetime.now(UTC))],
+                  {"S01-C1": "S01"}, build_index(conn))
+    alert_id = str(res.alerts[0].alert_id)
+    h = login(client, "op")
+    assert client.post(f"/api/alerts/{alert_id}/ack", headers=h).json() == {"ok": True}
+    bad = client.post(f"/api/alerts/{alert_id}/disposition", json={"disposition": "maybe"}, headers=h)
+    assert bad.status_code == 422
+    assert client.post(f"/api/alerts/{alert_id}/disposition", json={"disposition": "confirmed"},
+                       headers=h).status_code == 200
+    listed = {a["alert_id"]: a for a in client.get("/api/alerts", headers=h).json()}
+    assert listed[alert_id]["disposition"] == "confirmed" and listed[alert_id]["disposed_by"] == "op"
+    assert client.get(f"/api/reads/{r.read_id}/plate.jpg", headers=h).content.startswith(b"\xff\xd8")

@@ -27,7 +27,8 @@ def load_openalpr(directory: Path) -> list[Still]:
         image = None
         for line in txt.read_text().splitlines():
             parts = line.strip().split()
-            if len(parts) < 6:
+            # Other text files (a LICENSE) sit beside the truth files: only well-formed lines count.
+            if len(parts) < 6 or not all(p.lstrip("-").isdigit() for p in parts[1:5]):
                 continue
             image = directory / parts[0]
             x, y, w, h = (int(v) for v in parts[1:5])

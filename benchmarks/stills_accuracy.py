@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import statistics
-import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -26,7 +25,7 @@ class StillsReport:
     char_accuracy_sum: float = 0.0
     false_detections: int = 0
     unreadable: int = 0
-    ms: dict[str, list[float]] = field(default_factory=lambda: {"detect": [], "rectify": [], "ocr": []})
+    ms: dict[str, list[float]] = field(default_factory=lambda: {"detect": [], "ocr": []})
     misreads: list[tuple[str, str]] = field(default_factory=list)
 
     def figures(self) -> dict[str, float]:
@@ -41,7 +40,6 @@ class StillsReport:
             "char_accuracy": self.char_accuracy_sum / n,
             "false_detections_per_image": self.false_detections / max(1, self.images),
             "detect_ms_median": statistics.median(self.ms["detect"]) if self.ms["detect"] else 0.0,
-            "rectify_ms_median": statistics.median(self.ms["rectify"]) if self.ms["rectify"] else 0.0,
             "ocr_ms_per_plate_median": statistics.median(self.ms["ocr"]) if self.ms["ocr"] else 0.0,
         }
 
@@ -57,12 +55,9 @@ def evaluate(reader: StillReader, stills: list[Still], progress=None) -> StillsR
             continue
         rep.images += 1
         times = StageTimes()
-        t0 = time.perf_counter()
         found = reader.read(image, times)
-        _ = time.perf_counter() - t0
         rep.ms["detect"].append(times.detect_ms)
         if found:
-            rep.ms["rectify"].append(times.rectify_ms / len(found))
             rep.ms["ocr"].append(times.ocr_ms / len(found))
         used: set[int] = set()
         for truth in still.plates:
@@ -93,4 +88,3 @@ def save(report: StillsReport, path: Path, meta: dict) -> None:
         json.dumps({"meta": meta, "figures": report.figures(), "misreads": report.misreads[:200]}, indent=2)
         + "\n"
     )
-    _ = asdict

@@ -1,7 +1,6 @@
 """The central HTTP API (FastAPI). Every endpoint but /healthz requires a session cookie or a
 bearer API token; what a role may see follows central/auth.PERMISSIONS."""
 
-
 import asyncio
 import csv
 import io
@@ -61,8 +60,14 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         await hub.stop()
         pool.close()
 
-    app = FastAPI(title="ANPR central service", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+    app = FastAPI(
+        title="ANPR central service",
+        version="1",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.pool = pool
     app.state.hub = hub
     app.state.backend = backend
@@ -103,8 +108,14 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
             raise HTTPException(401, "wrong username or password")
         user, token = got
         audit.record(conn, user.username, "login", {})
-        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies,
-                            max_age=auth.SESSION_HOURS * 3600)
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=secure_cookies,
+            max_age=auth.SESSION_HOURS * 3600,
+        )
         return {"username": user.username, "role": user.role, "token": token}
 
     # -- authenticated ------------------------------------------------------------------------
@@ -117,8 +128,12 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
 
     @app.get("/api/me")
     def me(user: CurrentUser) -> dict:
-        return {"username": user.username, "role": user.role, "extended": user.extended,
-                "permissions": sorted(auth.PERMISSIONS[user.role])}
+        return {
+            "username": user.username,
+            "role": user.role,
+            "extended": user.extended,
+            "permissions": sorted(auth.PERMISSIONS[user.role]),
+        }
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi(user: CurrentUser) -> JSONResponse:
@@ -186,8 +201,9 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
             raise HTTPException(422, str(exc)) from None
         if not ok:
             raise HTTPException(404, "no such alert")
-        audit.record(conn, user.username, "alert.disposition", {"alert_id": alert_id,
-                                                                "disposition": body.disposition})
+        audit.record(
+            conn, user.username, "alert.disposition", {"alert_id": alert_id, "disposition": body.disposition}
+        )
         return {"ok": True}
 
     @app.get("/api/sites")
@@ -198,19 +214,29 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
             "SELECT s.site_id, s.name, s.area, s.lat, s.lon, count(c.camera_id), "
             "count(*) FILTER (WHERE cs.state = 'DOWN'), count(*) FILTER (WHERE cs.state = 'DEGRADED'), "
             "count(*) FILTER (WHERE cs.state = 'MAINTENANCE') FROM sites s JOIN cameras c USING (site_id) "
-            "JOIN camera_state cs USING (camera_id) GROUP BY s.site_id ORDER BY s.site_id").fetchall()
+            "JOIN camera_state cs USING (camera_id) GROUP BY s.site_id ORDER BY s.site_id"
+        ).fetchall()
         out = []
         for sid, name, area, lat, lon, n, down, degraded, maint in rows:
             state = "DOWN" if down else "DEGRADED" if degraded else "MAINTENANCE" if maint else "UP"
-            item = {"site_id": sid, "name": name, "area": area, "cameras": n, "state": state,
-                    "cameras_down": down, "cameras_degraded": degraded}
+            item = {
+                "site_id": sid,
+                "name": name,
+                "area": area,
+                "cameras": n,
+                "state": state,
+                "cameras_down": down,
+                "cameras_degraded": degraded,
+            }
             if show_loc:
                 item.update(lat=lat, lon=lon)
             out.append(item)
         return out
 
     @app.get("/api/sites/{site_id}/report")
-    def site_report(site_id: str, user: CurrentUser, conn: Db, period: str = "7d", fmt: str = "json") -> Response:
+    def site_report(
+        site_id: str, user: CurrentUser, conn: Db, period: str = "7d", fmt: str = "json"
+    ) -> Response:
         need(user, "reports")
         try:
             rep = reports.site_report(conn, site_id, reports.parse_period(period))
@@ -221,11 +247,33 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         if fmt == "csv":
             buf = io.StringIO()
             w = csv.writer(buf)
-            w.writerow(["camera_id", "state", "reads", "reads_per_hour", "late_reads", "availability_pct",
-                        "incidents", "mttr_minutes", "clock_offset_s"])
+            w.writerow(
+                [
+                    "camera_id",
+                    "state",
+                    "reads",
+                    "reads_per_hour",
+                    "late_reads",
+                    "availability_pct",
+                    "incidents",
+                    "mttr_minutes",
+                    "clock_offset_s",
+                ]
+            )
             for c in rep.cameras:
-                w.writerow([c.camera_id, c.state, c.reads, c.reads_per_hour, c.late_reads, c.availability_pct,
-                            c.incidents, c.mttr_minutes, c.clock_offset_s])
+                w.writerow(
+                    [
+                        c.camera_id,
+                        c.state,
+                        c.reads,
+                        c.reads_per_hour,
+                        c.late_reads,
+                        c.availability_pct,
+                        c.incidents,
+                        c.mttr_minutes,
+                        c.clock_offset_s,
+                    ]
+                )
             return PlainTextResponse(buf.getvalue(), media_type="text/csv")
         return JSONResponse(json.loads(json.dumps(rep.as_dict(), default=str)))
 
@@ -237,11 +285,20 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         return {"ok": True}
 
     @app.get("/api/search")
-    def api_search(user: CurrentUser, conn: Db, vrm: str, mode: str = "exact", since: datetime | None = None,
-                   until: datetime | None = None, sites: str = "", authorisation_id: int | None = None,
-                   limit: int = 200) -> list[dict]:
-        q = search.SearchQuery(vrm, mode, since, until, tuple(s for s in sites.split(",") if s),
-                               authorisation_id, limit)
+    def api_search(
+        user: CurrentUser,
+        conn: Db,
+        vrm: str,
+        mode: str = "exact",
+        since: datetime | None = None,
+        until: datetime | None = None,
+        sites: str = "",
+        authorisation_id: int | None = None,
+        limit: int = 200,
+    ) -> list[dict]:
+        q = search.SearchQuery(
+            vrm, mode, since, until, tuple(s for s in sites.split(",") if s), authorisation_id, limit
+        )
         try:
             rows = search.search(conn, user, q)
         except search.SearchRefused as exc:
@@ -254,8 +311,9 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
     def authorise(body: AuthorisationBody, user: CurrentUser, conn: Db) -> dict:
         need(user, "authorise")
         try:
-            auth_id = search.record_authorisation(conn, user, body.username, body.authoriser, body.reason,
-                                                  body.case_ref, body.expires_at)
+            auth_id = search.record_authorisation(
+                conn, user, body.username, body.authoriser, body.reason, body.case_ref, body.expires_at
+            )
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
         return {"authorisation_id": auth_id}
@@ -263,15 +321,33 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
     @app.get("/api/reads/{read_id}")
     def read_detail(read_id: str, user: CurrentUser, conn: Db) -> dict:
         need(user, "reads")
-        row = conn.execute("SELECT read_id, captured_at, site_id, camera_id, lane, direction, vrm, raw_text, "
-                           "confidence, char_confidences, candidates, format, plate_colour, frames_seen, "
-                           "time_suspect, lateness_s FROM reads WHERE read_id = %s", (read_id,)).fetchone()
+        row = conn.execute(
+            "SELECT read_id, captured_at, site_id, camera_id, lane, direction, vrm, raw_text, "
+            "confidence, char_confidences, candidates, format, plate_colour, frames_seen, "
+            "time_suspect, lateness_s FROM reads WHERE read_id = %s",
+            (read_id,),
+        ).fetchone()
         if row is None:
             raise HTTPException(404, "no such read")
         audit.record(conn, user.username, "read.view", {"read_id": read_id})
-        keys = ("read_id", "captured_at", "site_id", "camera_id", "lane", "direction", "vrm", "raw_text",
-                "confidence", "char_confidences", "candidates", "format", "plate_colour", "frames_seen",
-                "time_suspect", "lateness_s")
+        keys = (
+            "read_id",
+            "captured_at",
+            "site_id",
+            "camera_id",
+            "lane",
+            "direction",
+            "vrm",
+            "raw_text",
+            "confidence",
+            "char_confidences",
+            "candidates",
+            "format",
+            "plate_colour",
+            "frames_seen",
+            "time_suspect",
+            "lateness_s",
+        )
         return json.loads(json.dumps(dict(zip(keys, row, strict=True)), default=str))
 
     @app.get("/api/reads/{read_id}/{which}.jpg")
@@ -282,14 +358,31 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         row = conn.execute(f"SELECT {which}_jpeg FROM reads WHERE read_id = %s", (read_id,)).fetchone()
         if row is None:
             raise HTTPException(404, "no such read")
-        return Response(bytes(row[0]), media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
+        return Response(
+            bytes(row[0]), media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"}
+        )
 
     @app.get("/api/export.csv")
-    def export(user: CurrentUser, conn: Db, vrm: str, mode: str = "exact", since: datetime | None = None,
-               until: datetime | None = None, sites: str = "", authorisation_id: int | None = None) -> Response:
+    def export(
+        user: CurrentUser,
+        conn: Db,
+        vrm: str,
+        mode: str = "exact",
+        since: datetime | None = None,
+        until: datetime | None = None,
+        sites: str = "",
+        authorisation_id: int | None = None,
+    ) -> Response:
         need(user, "export")
-        q = search.SearchQuery(vrm, mode, since, until, tuple(s for s in sites.split(",") if s),
-                               authorisation_id, search.MAX_RESULTS)
+        q = search.SearchQuery(
+            vrm,
+            mode,
+            since,
+            until,
+            tuple(s for s in sites.split(",") if s),
+            authorisation_id,
+            search.MAX_RESULTS,
+        )
         try:
             rows = search.search(conn, user, q)
         except search.SearchRefused as exc:
@@ -300,39 +393,65 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         w.writerow(rows[0].keys() if rows else ["read_id"])
         for r in rows:
             w.writerow(r.values())
-        return PlainTextResponse(buf.getvalue(), media_type="text/csv",
-                                 headers={"Content-Disposition": "attachment; filename=reads.csv"})
+        return PlainTextResponse(
+            buf.getvalue(),
+            media_type="text/csv",
+            headers={"Content-Disposition": "attachment; filename=reads.csv"},
+        )
 
     @app.get("/api/hotlists")
     def hotlists(user: CurrentUser, conn: Db) -> list[dict]:
         need(user, "hotlists.view")
         stale = dict(stale_lists(conn))
-        rows = conn.execute("SELECT h.list_id, h.name, h.owner, h.priority, h.match_mode, h.current_revision, "
-                            "h.refreshed_at, h.max_age_s, (SELECT count(*) FROM hotlist_entries e WHERE "
-                            "e.list_id = h.list_id AND e.revision = h.current_revision) FROM hotlists h "
-                            "ORDER BY h.priority, h.name").fetchall()
-        return [{"list_id": r[0], "name": r[1], "owner": r[2], "priority": r[3], "match_mode": r[4],
-                 "revision": r[5], "refreshed_at": r[6].isoformat() if r[6] else None, "max_age_s": r[7],
-                 "entries": r[8], "stale": r[1] in stale} for r in rows]
+        rows = conn.execute(
+            "SELECT h.list_id, h.name, h.owner, h.priority, h.match_mode, h.current_revision, "
+            "h.refreshed_at, h.max_age_s, (SELECT count(*) FROM hotlist_entries e WHERE "
+            "e.list_id = h.list_id AND e.revision = h.current_revision) FROM hotlists h "
+            "ORDER BY h.priority, h.name"
+        ).fetchall()
+        return [
+            {
+                "list_id": r[0],
+                "name": r[1],
+                "owner": r[2],
+                "priority": r[3],
+                "match_mode": r[4],
+                "revision": r[5],
+                "refreshed_at": r[6].isoformat() if r[6] else None,
+                "max_age_s": r[7],
+                "entries": r[8],
+                "stale": r[1] in stale,
+            }
+            for r in rows
+        ]
 
     @app.post("/api/hotlists/{name}")
-    async def upload_hotlist(name: str, request: Request, user: CurrentUser, priority: int = 5,
-                             match_mode: str = "lenient") -> dict:
+    async def upload_hotlist(
+        name: str, request: Request, user: CurrentUser, priority: int = 5, match_mode: str = "lenient"
+    ) -> dict:
         need(user, "hotlists.edit")
         text = (await request.body()).decode("utf-8-sig")
         parsed = parse_voi(text) if text.lstrip().startswith("{") else parse_csv(text)
         if parsed.rejected:
-            raise HTTPException(422, {"rejected": [{"line": r.line, "reason": r.reason} for r in parsed.rejected[:50]]})
+            raise HTTPException(
+                422, {"rejected": [{"line": r.line, "reason": r.reason} for r in parsed.rejected[:50]]}
+            )
         with pool.connection() as conn:
-            list_id, rev = load_revision(conn, name, parsed.entries, ListSettings(priority=priority,
-                                                                                  match_mode=match_mode))
-            audit.record(conn, user.username, "hotlist.load", {"list": name, "revision": rev,
-                                                               "entries": len(parsed.entries)})
+            list_id, rev = load_revision(
+                conn, name, parsed.entries, ListSettings(priority=priority, match_mode=match_mode)
+            )
+            audit.record(
+                conn,
+                user.username,
+                "hotlist.load",
+                {"list": name, "revision": rev, "entries": len(parsed.entries)},
+            )
         return {"list_id": list_id, "revision": rev, "entries": len(parsed.entries)}
 
     @app.get("/api/audit")
-    def audit_trail(user: CurrentUser, conn: Db, actor: str | None = None, action: str | None = None,
-                    limit: int = 200) -> dict:
+    def audit_trail(
+        user: CurrentUser, conn: Db, actor: str | None = None, action: str | None = None, limit: int = 200
+    ) -> dict:
         need(user, "audit")
         sql = "SELECT seq, at, actor, action, detail FROM audit_log WHERE true"
         args: list = []
@@ -344,10 +463,15 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
             args.append(action.replace("*", "%"))
         sql += " ORDER BY seq DESC LIMIT %s"
         args.append(min(limit, 5000))
-        rows = [{"seq": r[0], "at": r[1].isoformat(), "actor": r[2], "action": r[3], "detail": r[4]}
-                for r in conn.execute(sql, args)]
+        rows = [
+            {"seq": r[0], "at": r[1].isoformat(), "actor": r[2], "action": r[3], "detail": r[4]}
+            for r in conn.execute(sql, args)
+        ]
         check = audit.verify(conn)
-        return {"entries": rows, "chain": {"rows": check.rows, "ok": check.ok, "first_bad_seq": check.first_bad_seq}}
+        return {
+            "entries": rows,
+            "chain": {"rows": check.rows, "ok": check.ok, "first_bad_seq": check.first_bad_seq},
+        }
 
     @app.middleware("http")
     async def count_requests(request: Request, call_next):  # type: ignore[no-untyped-def]

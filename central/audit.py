@@ -16,8 +16,12 @@ _LOCK = 0x41554454  # "AUDT": one writer at a time keeps the chain linear
 
 
 def _digest(prev: bytes, at: datetime, actor: str, action: str, detail: dict) -> bytes:
-    body = json.dumps({"at": at.isoformat(), "actor": actor, "action": action, "detail": detail},
-                      sort_keys=True, separators=(",", ":"), default=str)
+    body = json.dumps(
+        {"at": at.isoformat(), "actor": actor, "action": action, "detail": detail},
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
     return hashlib.sha256(prev + body.encode()).digest()
 
 
@@ -31,7 +35,9 @@ def record(conn: psycopg.Connection, actor: str, action: str, detail: dict | Non
         h = _digest(prev, at, actor, action, detail)
         seq = conn.execute(
             "INSERT INTO audit_log(at, actor, action, detail, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s) "
-            "RETURNING seq", (at, actor, action, json.dumps(detail), prev, h)).fetchone()
+            "RETURNING seq",
+            (at, actor, action, json.dumps(detail), prev, h),
+        ).fetchone()
     return int(seq[0])  # type: ignore[index]
 
 

@@ -18,12 +18,35 @@ _hasher = PasswordHasher()
 # What each role may do. Camera locations are sensitive: only the roles that need them.
 PERMISSIONS: dict[str, set[str]] = {
     "operator": {"alerts", "search", "reads", "sites", "hotlists.view"},
-    "supervisor": {"alerts", "search", "reads", "sites", "locations", "hotlists.view", "hotlists.edit",
-                   "authorise", "reports", "export"},
+    "supervisor": {
+        "alerts",
+        "search",
+        "reads",
+        "sites",
+        "locations",
+        "hotlists.view",
+        "hotlists.edit",
+        "authorise",
+        "reports",
+        "export",
+    },
     "engineer": {"sites", "locations", "reports", "health.edit", "hotlists.view"},
     "auditor": {"audit", "sites", "reports"},
-    "admin": {"alerts", "search", "reads", "sites", "locations", "hotlists.view", "hotlists.edit", "authorise",
-              "reports", "export", "audit", "health.edit", "users"},
+    "admin": {
+        "alerts",
+        "search",
+        "reads",
+        "sites",
+        "locations",
+        "hotlists.view",
+        "hotlists.edit",
+        "authorise",
+        "reports",
+        "export",
+        "audit",
+        "health.edit",
+        "users",
+    },
 }
 
 
@@ -42,8 +65,9 @@ def _h(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-def create_user(conn: psycopg.Connection, username: str, password: str, role: str,
-                extended: bool = False) -> int:
+def create_user(
+    conn: psycopg.Connection, username: str, password: str, role: str, extended: bool = False
+) -> int:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < 10:
@@ -51,14 +75,18 @@ def create_user(conn: psycopg.Connection, username: str, password: str, role: st
     row = conn.execute(
         "INSERT INTO users(username, password_hash, role, extended) VALUES (%s, %s, %s, %s) "
         "ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, role = EXCLUDED.role, "
-        "extended = EXCLUDED.extended RETURNING user_id", (username, _hasher.hash(password), role, extended),
+        "extended = EXCLUDED.extended RETURNING user_id",
+        (username, _hasher.hash(password), role, extended),
     ).fetchone()
     return int(row[0])  # type: ignore[index]
 
 
 def login(conn: psycopg.Connection, username: str, password: str) -> tuple[User, str] | None:
-    row = conn.execute("SELECT user_id, username, role, extended, password_hash FROM users "
-                       "WHERE username = %s AND NOT disabled", (username,)).fetchone()
+    row = conn.execute(
+        "SELECT user_id, username, role, extended, password_hash FROM users "
+        "WHERE username = %s AND NOT disabled",
+        (username,),
+    ).fetchone()
     if row is None:
         _hasher.hash(password)  # same cost whether or not the user exists
         return None
@@ -67,8 +95,10 @@ def login(conn: psycopg.Connection, username: str, password: str) -> tuple[User,
     except VerifyMismatchError:
         return None
     token = secrets.token_urlsafe(32)
-    conn.execute("INSERT INTO sessions(token_hash, user_id, expires_at) VALUES (%s, %s, %s)",
-                 (_h(token), row[0], datetime.now(UTC) + timedelta(hours=SESSION_HOURS)))
+    conn.execute(
+        "INSERT INTO sessions(token_hash, user_id, expires_at) VALUES (%s, %s, %s)",
+        (_h(token), row[0], datetime.now(UTC) + timedelta(hours=SESSION_HOURS)),
+    )
     return User(row[0], row[1], row[2], row[3]), token
 
 
@@ -81,8 +111,9 @@ def create_api_token(conn: psycopg.Connection, username: str, name: str) -> str:
     row = conn.execute("SELECT user_id FROM users WHERE username = %s", (username,)).fetchone()
     if row is None:
         raise ValueError(f"no user {username!r}")
-    conn.execute("INSERT INTO api_tokens(token_hash, user_id, name) VALUES (%s, %s, %s)",
-                 (_h(token), row[0], name))
+    conn.execute(
+        "INSERT INTO api_tokens(token_hash, user_id, name) VALUES (%s, %s, %s)", (_h(token), row[0], name)
+    )
     return token
 
 
@@ -96,5 +127,6 @@ def user_for(conn: psycopg.Connection, session: str | None = None, bearer: str |
         "SELECT u.user_id, u.username, u.role, u.extended FROM users u WHERE NOT u.disabled AND u.user_id = ("
         "  SELECT user_id FROM sessions WHERE token_hash = %s AND expires_at > now()"
         "  UNION ALL SELECT user_id FROM api_tokens WHERE token_hash = %s LIMIT 1)",
-        (_h(token), _h(token))).fetchone()
+        (_h(token), _h(token)),
+    ).fetchone()
     return User(*row) if row else None

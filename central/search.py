@@ -38,8 +38,15 @@ class SearchQuery:
     limit: int = 200
 
 
-def record_authorisation(conn: psycopg.Connection, actor: User, for_username: str, authoriser: str, reason: str,
-                         case_ref: str, expires_at: datetime) -> int:
+def record_authorisation(
+    conn: psycopg.Connection,
+    actor: User,
+    for_username: str,
+    authoriser: str,
+    reason: str,
+    case_ref: str,
+    expires_at: datetime,
+) -> int:
     if not (authoriser.strip() and reason.strip() and case_ref.strip()):
         raise ValueError("authoriser, reason and case reference are all required")
     row = conn.execute("SELECT user_id FROM users WHERE username = %s", (for_username,)).fetchone()
@@ -47,10 +54,22 @@ def record_authorisation(conn: psycopg.Connection, actor: User, for_username: st
         raise ValueError(f"no user {for_username!r}")
     auth_id = conn.execute(
         "INSERT INTO authorisations(user_id, authoriser, reason, case_ref, expires_at) VALUES (%s, %s, %s, %s, %s) "
-        "RETURNING auth_id", (row[0], authoriser, reason, case_ref, expires_at)).fetchone()[0]  # type: ignore[index]
-    audit.record(conn, actor.username, "authorisation.create",
-                 {"auth_id": auth_id, "for": for_username, "authoriser": authoriser, "case_ref": case_ref,
-                  "reason": reason, "expires_at": expires_at.isoformat()})
+        "RETURNING auth_id",
+        (row[0], authoriser, reason, case_ref, expires_at),
+    ).fetchone()[0]  # type: ignore[index]
+    audit.record(
+        conn,
+        actor.username,
+        "authorisation.create",
+        {
+            "auth_id": auth_id,
+            "for": for_username,
+            "authoriser": authoriser,
+            "case_ref": case_ref,
+            "reason": reason,
+            "expires_at": expires_at.isoformat(),
+        },
+    )
     return int(auth_id)
 
 
@@ -65,31 +84,52 @@ def _window(q: SearchQuery, now: datetime) -> tuple[datetime, datetime]:
 def search(conn: psycopg.Connection, user: User, q: SearchQuery, now: datetime | None = None) -> list[dict]:
     now = now or datetime.now(UTC)
     since, until = _window(q, now)
-    detail = {"vrm": q.vrm, "mode": q.mode, "since": since.isoformat(), "until": until.isoformat(),
-              "sites": list(q.sites), "authorisation_id": q.authorisation_id}
+    detail = {
+        "vrm": q.vrm,
+        "mode": q.mode,
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "sites": list(q.sites),
+        "authorisation_id": q.authorisation_id,
+    }
     try:
         _check_access(conn, user, since, now, q.authorisation_id)
     except SearchRefused as exc:
         audit.record(conn, user.username, "search.refused", {**detail, "reason": str(exc)})
         raise
     where, args = _vrm_clause(q)
-    sql = ("SELECT read_id, captured_at, site_id, camera_id, lane, direction, vrm, raw_text, confidence, format, "
-           "plate_colour, time_suspect FROM reads WHERE " + where + " AND captured_at >= %s AND captured_at < %s")
+    sql = (
+        "SELECT read_id, captured_at, site_id, camera_id, lane, direction, vrm, raw_text, confidence, format, "
+        "plate_colour, time_suspect FROM reads WHERE " + where + " AND captured_at >= %s AND captured_at < %s"
+    )
     args += [since, until]
     if q.sites:
         sql += " AND site_id = ANY(%s)"
         args.append(list(q.sites))
     sql += " ORDER BY captured_at DESC LIMIT %s"
     args.append(min(q.limit, MAX_RESULTS))
-    cols = ("read_id", "captured_at", "site_id", "camera_id", "lane", "direction", "vrm", "raw_text",
-            "confidence", "format", "plate_colour", "time_suspect")
+    cols = (
+        "read_id",
+        "captured_at",
+        "site_id",
+        "camera_id",
+        "lane",
+        "direction",
+        "vrm",
+        "raw_text",
+        "confidence",
+        "format",
+        "plate_colour",
+        "time_suspect",
+    )
     rows = [dict(zip(cols, r, strict=True)) for r in conn.execute(sql, args)]  # type: ignore[arg-type]
     audit.record(conn, user.username, "search", {**detail, "results": len(rows)})
     return rows
 
 
-def _check_access(conn: psycopg.Connection, user: User, since: datetime, now: datetime,
-                  authorisation_id: int | None) -> None:
+def _check_access(
+    conn: psycopg.Connection, user: User, since: datetime, now: datetime, authorisation_id: int | None
+) -> None:
     if not user.can("search"):
         raise SearchRefused(f"role {user.role} may not search reads")
     if since >= now - timedelta(days=ACCESS_DAYS):
@@ -98,8 +138,10 @@ def _check_access(conn: psycopg.Connection, user: User, since: datetime, now: da
         raise SearchRefused("searches older than 90 days need the extended-access role")
     if authorisation_id is None:
         raise SearchRefused("searches older than 90 days need an inspector's authorisation record")
-    row = conn.execute("SELECT expires_at FROM authorisations WHERE auth_id = %s AND user_id = %s",
-                       (authorisation_id, user.user_id)).fetchone()
+    row = conn.execute(
+        "SELECT expires_at FROM authorisations WHERE auth_id = %s AND user_id = %s",
+        (authorisation_id, user.user_id),
+    ).fetchone()
     if row is None:
         raise SearchRefused(f"authorisation {authorisation_id} is not yours or does not exist")
     if row[0] <= now:

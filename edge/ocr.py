@@ -15,6 +15,7 @@ import numpy as np
 from anpr.plates import PlateFormat, check_vrm
 from edge.ocr_decode import Decoded, beam_search, best_path
 from edge.onnx_models import LoadedModel
+from edge.rectify import rectify_variants
 
 # How much less likely (in log-probability) an invalid mark must be before a valid one wins.
 INVALID_FORMAT_COST = 1.5
@@ -52,6 +53,21 @@ class PlateReader:
         if len(crops) == 0:
             return []
         return [interpret(p, self.top_k) for p in self.probs(crops)]
+
+    def read_quads(self, image: np.ndarray, quads: list[np.ndarray]) -> list[OcrResult]:
+        """Rectify and read each plate quad in one batch; per plate the most confident layout wins."""
+        variants = [rectify_variants(image, q) for q in quads]
+        flat = [v for vs in variants for v in vs]
+        if not flat:
+            return []
+        results = self(np.stack(flat))
+        out, i = [], 0
+        for vs in variants:
+            out.append(
+                max(results[i : i + len(vs)], key=lambda r: (r.confidence * (len(r.text) >= 2), len(r.text)))
+            )
+            i += len(vs)
+        return out
 
 
 def interpret(probs: np.ndarray, top_k: int = 5) -> OcrResult:

@@ -10,8 +10,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from anpr.protocol import Read
 from edge.capture import Frame
 from edge.config import CameraConfig, TrackingConfig
@@ -20,10 +18,9 @@ from edge.direction import plate_colour
 from edge.gate import MotionGate
 from edge.ocr import PlateReader
 from edge.read_builder import ReadContext, build_read
-from edge.rectify import rectify
 from edge.track import Sighting, Tracker
 
-STAGES = ("gate", "detect", "rectify", "ocr", "track", "build")
+STAGES = ("gate", "detect", "ocr", "track", "build")  # ocr includes rectification
 
 
 @dataclass
@@ -78,10 +75,7 @@ class CameraPipeline:
             self.clock.add("detect", tick() - t0)
             if dets:
                 t0 = tick()
-                crops = np.stack([rectify(frame.image, d.corners) for d in dets])
-                self.clock.add("rectify", tick() - t0)
-                t0 = tick()
-                results = self.reader(crops)
+                results = self.reader.read_quads(frame.image, [d.corners for d in dets])
                 self.clock.add("ocr", tick() - t0)
                 sightings = [
                     Sighting(

@@ -59,3 +59,12 @@ def rectify(image: np.ndarray, corners: np.ndarray, lines: int | None = None) ->
     )
     joined = np.hstack([plate[:OCR_HEIGHT], plate[OCR_HEIGHT:]])
     return cv2.resize(joined, (OCR_WIDTH, OCR_HEIGHT), interpolation=cv2.INTER_AREA)
+
+
+def rectify_variants(image: np.ndarray, corners: np.ndarray) -> list[np.ndarray]:
+    """The OCR inputs worth trying for one plate: a long plate is one line; a squarish one may be
+    a 2-line UK square or motorcycle plate, or a 1-line US-style plate (2:1), so both are tried
+    and the OCR keeps the more confident reading."""
+    if lines_of(corners) == 1:
+        return [rectify(image, corners, 1)]
+    return [rectify(image, corners, 2), rectify(image, corners, 1)]

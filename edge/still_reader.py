@@ -13,7 +13,6 @@ from edge.detect import Detection, PlateDetector
 from edge.ocr import OcrResult, PlateReader
 from edge.onnx_models import MODELS_DIR, load
 from edge.profiles import Profile, load_profile
-from edge.rectify import rectify
 
 
 @dataclass(frozen=True)
@@ -25,8 +24,7 @@ class PlateFound:
 @dataclass
 class StageTimes:
     detect_ms: float = 0.0
-    rectify_ms: float = 0.0
-    ocr_ms: float = 0.0
+    ocr_ms: float = 0.0  # rectification included
     extra: dict[str, float] = field(default_factory=dict)
 
 
@@ -47,14 +45,9 @@ class StillReader:
         t0 = time.perf_counter()
         dets = self.detector(image)
         t1 = time.perf_counter()
-        crops = (
-            np.stack([rectify(image, d.corners) for d in dets]) if dets else np.empty((0, 32, 128), np.uint8)
-        )
+        results = self.reader.read_quads(image, [d.corners for d in dets])
         t2 = time.perf_counter()
-        results = self.reader(crops)
-        t3 = time.perf_counter()
         if times is not None:
             times.detect_ms += (t1 - t0) * 1000
-            times.rectify_ms += (t2 - t1) * 1000
-            times.ocr_ms += (t3 - t2) * 1000
+            times.ocr_ms += (t2 - t1) * 1000
         return [PlateFound(d, r) for d, r in zip(dets, results, strict=True) if r.text]

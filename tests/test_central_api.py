@@ -23,24 +23,55 @@ PASSWORD = "correct horse battery"
 def env(database_url: str) -> Iterator[tuple[TestClient, psycopg.Connection]]:
     conn = store.connect(database_url)
     store.migrate(conn)
-    import_sites(conn, [SiteEntry(site_id="S01", name="A38 Northbound", lat=52.5, lon=-1.9,
-                                  cameras=[CameraEntry(camera_id="S01-C1")]),
-                        SiteEntry(site_id="S02", name="M5 J1", lat=51.5, lon=-0.1,
-                                  cameras=[CameraEntry(camera_id="S02-C1")])])
-    for name, role, ext in (("op", "operator", False), ("sup", "supervisor", True), ("aud", "auditor", False),
-                            ("eng", "engineer", False)):
+    import_sites(
+        conn,
+        [
+            SiteEntry(
+                site_id="S01",
+                name="A38 Northbound",
+                lat=52.5,
+                lon=-1.9,
+                cameras=[CameraEntry(camera_id="S01-C1")],
+            ),
+            SiteEntry(
+                site_id="S02", name="M5 J1", lat=51.5, lon=-0.1, cameras=[CameraEntry(camera_id="S02-C1")]
+            ),
+        ],
+    )
+    for name, role, ext in (
+        ("op", "operator", False),
+        ("sup", "supervisor", True),
+        ("aud", "auditor", False),
+        ("eng", "engineer", False),
+    ):
         auth.create_user(conn, name, PASSWORD, role, ext)
     now = datetime.now(UTC)
     reads = []
-    for days, vrm, site in ((1, "AB51ABC", "S01"), (10, "AB51ABC", "S02"), (120, "AB51ABC", "S01"),
-                            (2, "OB51ABC", "S01"), (3, "XY19ZZZ", "S01")):
+    for days, vrm, site in (
+        (1, "AB51ABC", "S01"),
+        (10, "AB51ABC", "S02"),
+        (120, "AB51ABC", "S01"),
+        (2, "OB51ABC", "S01"),
+        (3, "XY19ZZZ", "S01"),
+    ):
         t = now - timedelta(days=days)
-        reads.append(make_read(vrm=vrm, site=site, camera=f"{site}-C1", captured_at=t,
-                               read_id=uuid7(int(t.timestamp() * 1000))))
+        reads.append(
+            make_read(
+                vrm=vrm,
+                site=site,
+                camera=f"{site}-C1",
+                captured_at=t,
+                read_id=uuid7(int(t.timestamp() * 1000)),
+            )
+        )
     from anpr.protocol import encode, topics
 
-    process(conn, [Incoming(topics.read_topic(r.site_id, r.camera_id), encode(r), now) for r in reads],
-            {"S01-C1": "S01", "S02-C1": "S02"}, None)
+    process(
+        conn,
+        [Incoming(topics.read_topic(r.site_id, r.camera_id), encode(r), now) for r in reads],
+        {"S01-C1": "S01", "S02-C1": "S02"},
+        None,
+    )
     app = create_app(database_url)
     with TestClient(app) as client:
         yield client, conn
@@ -56,8 +87,16 @@ def login(client: TestClient, user: str) -> dict:
 def test_everything_but_healthz_needs_login(env) -> None:  # type: ignore[no-untyped-def]
     client, _ = env
     assert client.get("/healthz").status_code == 200
-    for path in ("/api/alerts", "/api/sites", "/api/search?vrm=AB51ABC", "/openapi.json", "/docs", "/metrics",
-                 "/api/audit", "/api/hotlists"):
+    for path in (
+        "/api/alerts",
+        "/api/sites",
+        "/api/search?vrm=AB51ABC",
+        "/openapi.json",
+        "/docs",
+        "/metrics",
+        "/api/audit",
+        "/api/hotlists",
+    ):
         assert client.get(path).status_code == 401, path
     assert client.post("/api/login", json={"username": "op", "password": "wrong-password"}).status_code == 401
 
@@ -68,14 +107,19 @@ def test_search_modes_and_the_90_day_rule(env) -> None:  # type: ignore[no-untyp
     since = (datetime.now(UTC) - timedelta(days=30)).isoformat()
     exact = client.get("/api/search", params={"vrm": "ab51 abc", "since": since}, headers=h).json()
     assert sorted(r["site_id"] for r in exact) == ["S01", "S02"]
-    lenient = client.get("/api/search", params={"vrm": "AB5IA8C", "mode": "lenient", "since": since},
-                         headers=h).json()
+    lenient = client.get(
+        "/api/search", params={"vrm": "AB5IA8C", "mode": "lenient", "since": since}, headers=h
+    ).json()
     assert sorted(r["vrm"] for r in lenient) == ["AB51ABC", "AB51ABC"]  # I≡1, 8≡B
     zero = client.get("/api/search", params={"vrm": "0B51ABC", "mode": "lenient", "since": since}, headers=h)
     assert [r["vrm"] for r in zero.json()] == ["OB51ABC"]  # 0≡O, but A is no O
-    wild = client.get("/api/search", params={"vrm": "XY*", "mode": "wildcard", "since": since}, headers=h).json()
+    wild = client.get(
+        "/api/search", params={"vrm": "XY*", "mode": "wildcard", "since": since}, headers=h
+    ).json()
     assert [r["vrm"] for r in wild] == ["XY19ZZZ"]
-    sites = client.get("/api/search", params={"vrm": "AB51ABC", "since": since, "sites": "S02"}, headers=h).json()
+    sites = client.get(
+        "/api/search", params={"vrm": "AB51ABC", "since": since, "sites": "S02"}, headers=h
+    ).json()
     assert [r["site_id"] for r in sites] == ["S02"]
 
     old = (datetime.now(UTC) - timedelta(days=200)).isoformat()
@@ -84,15 +128,35 @@ def test_search_modes_and_the_90_day_rule(env) -> None:  # type: ignore[no-untyp
     # The supervisor has extended access but still needs an authorisation record.
     hs = login(client, "sup")
     assert client.get("/api/search", params={"vrm": "AB51ABC", "since": old}, headers=hs).status_code == 403
-    expired = client.post("/api/authorisations", headers=hs, json={
-        "username": "sup", "authoriser": "Insp. Patel 4411", "reason": "serious crime", "case_ref": "OP-ASH-22",
-        "expires_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat()}).json()["authorisation_id"]
-    r = client.get("/api/search", params={"vrm": "AB51ABC", "since": old, "authorisation_id": expired}, headers=hs)
+    expired = client.post(
+        "/api/authorisations",
+        headers=hs,
+        json={
+            "username": "sup",
+            "authoriser": "Insp. Patel 4411",
+            "reason": "serious crime",
+            "case_ref": "OP-ASH-22",
+            "expires_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        },
+    ).json()["authorisation_id"]
+    r = client.get(
+        "/api/search", params={"vrm": "AB51ABC", "since": old, "authorisation_id": expired}, headers=hs
+    )
     assert r.status_code == 403 and "expired" in r.json()["detail"]
-    good = client.post("/api/authorisations", headers=hs, json={
-        "username": "sup", "authoriser": "Insp. Patel 4411", "reason": "serious crime", "case_ref": "OP-ASH-22",
-        "expires_at": (datetime.now(UTC) + timedelta(days=7)).isoformat()}).json()["authorisation_id"]
-    r = client.get("/api/search", params={"vrm": "AB51ABC", "since": old, "authorisation_id": good}, headers=hs)
+    good = client.post(
+        "/api/authorisations",
+        headers=hs,
+        json={
+            "username": "sup",
+            "authoriser": "Insp. Patel 4411",
+            "reason": "serious crime",
+            "case_ref": "OP-ASH-22",
+            "expires_at": (datetime.now(UTC) + timedelta(days=7)).isoformat(),
+        },
+    ).json()["authorisation_id"]
+    r = client.get(
+        "/api/search", params={"vrm": "AB51ABC", "since": old, "authorisation_id": good}, headers=hs
+    )
     assert r.status_code == 200 and len(r.json()) == 3
     actions = [a for (a,) in conn.execute("SELECT action FROM audit_log ORDER BY seq")]
     assert actions.count("search.refused") == 3 and actions.count("search") >= 5
@@ -128,7 +192,7 @@ def test_audit_trail_is_append_only_and_chained(env, database_url: str) -> None:
         conn.execute("UPDATE audit_log SET actor = 'x' WHERE seq = 1")
     # A tampered row (trigger bypassed by a superuser) breaks the chain at that row.
     conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
-    conn.execute("UPDATE audit_log SET detail = '{\"vrm\": \"XX\"}' WHERE seq = 2")
+    conn.execute('UPDATE audit_log SET detail = \'{"vrm": "XX"}\' WHERE seq = 2')
     conn.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update")
     check = audit.verify(conn)
     assert not check.ok and check.first_bad_seq == 2
@@ -143,15 +207,23 @@ def test_alert_disposition_is_recorded(env) -> None:  # type: ignore[no-untyped-
     r = make_read(vrm="ZZ11ZZZ", site="S01", camera="S01-C1")
     from anpr.protocol import encode, topics
 
-    res = process(conn, [Incoming(topics.read_topic("S01", "S01-C1"), encode(r), datetime.now(UTC))],
-                  {"S01-C1": "S01"}, build_index(conn))
+    res = process(
+        conn,
+        [Incoming(topics.read_topic("S01", "S01-C1"), encode(r), datetime.now(UTC))],
+        {"S01-C1": "S01"},
+        build_index(conn),
+    )
     alert_id = str(res.alerts[0].alert_id)
     h = login(client, "op")
     assert client.post(f"/api/alerts/{alert_id}/ack", headers=h).json() == {"ok": True}
     bad = client.post(f"/api/alerts/{alert_id}/disposition", json={"disposition": "maybe"}, headers=h)
     assert bad.status_code == 422
-    assert client.post(f"/api/alerts/{alert_id}/disposition", json={"disposition": "confirmed"},
-                       headers=h).status_code == 200
+    assert (
+        client.post(
+            f"/api/alerts/{alert_id}/disposition", json={"disposition": "confirmed"}, headers=h
+        ).status_code
+        == 200
+    )
     listed = {a["alert_id"]: a for a in client.get("/api/alerts", headers=h).json()}
     assert listed[alert_id]["disposition"] == "confirmed" and listed[alert_id]["disposed_by"] == "op"
     assert client.get(f"/api/reads/{r.read_id}/plate.jpg", headers=h).content.startswith(b"\xff\xd8")

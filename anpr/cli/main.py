@@ -33,6 +33,10 @@ def _optional(module: str, name: str, help_text: str) -> None:
         app.command(name=name, help=help_text)(mod.command)
 
 
+_optional(
+    "anpr.cli.central_cmd", "central", "Central service: migrate, ingest, serve, sites, users, reports."
+)
+_optional("anpr.cli.hotlist_cmd", "hotlist", "Hotlists: load a revision, show status.")
 _optional("anpr.cli.edge_cmd", "edge", "Edge agent: run it, check configs and device profiles.")
 _optional("anpr.cli.footage_cmd", "footage", "Synthetic UK traffic footage with truth.")
 _optional("anpr.cli.bench_cmd", "bench", "Accuracy and speed benchmarks.")

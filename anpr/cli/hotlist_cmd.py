@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("load")
+def load(
+    file: Path = typer.Argument(..., help="CSV or VOI JSON Lines (see hotlists/formats.py)."),
+    list_name: str = typer.Option(..., "--list", help="List name; a new revision of it is created."),
+    priority: int = typer.Option(5, min=1, max=9, help="1 is the most urgent."),
+    mode: str = typer.Option("lenient", help="exact | lenient"),
+    max_substitutions: int = typer.Option(1, min=0, max=3),
+    wide: bool = typer.Option(False, help="Also use the wider confusable classes (E/F/P, H/K/M/R …)."),
+    max_age: str = typer.Option("24h", help="Alarm when not refreshed within this (24h, 7d …)."),
+    owner: str = typer.Option(""),
+    skip_invalid: bool = typer.Option(False, help="Load the valid rows even if some are rejected."),
+) -> None:
+    """Load a hotlist revision atomically: matching switches to it in one commit."""
+    import time
+
+    from central import audit, reports, store
+    from central.settings import urls
+    from hotlists.formats import parse_file
+    from hotlists.loader import ListSettings, load_revision
+
+    if mode not in ("exact", "lenient"):
+        typer.echo("error: --mode must be exact or lenient", err=True)
+        raise typer.Exit(2)
+    if not file.exists():
+        typer.echo(f"error: file not found: {file}", err=True)
+        raise typer.Exit(2)
+    t0 = time.perf_counter()
+    parsed = parse_file(file)
+    for r in parsed.rejected[:20]:
+        typer.echo(f"{file}:{r.line}: rejected: {r.reason}", err=True)
+    if parsed.rejected and not skip_invalid:
+        typer.echo(
+            f"error: {len(parsed.rejected)} row(s) rejected; nothing loaded (use --skip-invalid)", err=True
+        )
+        raise typer.Exit(1)
+    db, _ = urls()
+    conn = store.connect(db)
+    store.migrate(conn)
+    settings = ListSettings(
+        owner, priority, mode, max_substitutions, wide, int(reports.parse_period(max_age).total_seconds())
+    )
+    _list_id, rev = load_revision(conn, list_name, parsed.entries, settings)
+    audit.record(
+        conn,
+        "cli",
+        "hotlist.load",
+        {
+            "list": list_name,
+            "revision": rev,
+            "entries": len(parsed.entries),
+            "rejected": len(parsed.rejected),
+            "file": str(file),
+        },
+    )
+    typer.echo(
+        f"{list_name}: revision {rev} with {len(parsed.entries)} entries "
+        f"({len(parsed.rejected)} rejected) in {time.perf_counter() - t0:.1f} s"
+    )
+
+
+@app.command("status")
+def status() -> None:
+    """Lists with revision, size, last refresh and staleness."""
+    from central import store
+    from central.settings import urls
+    from hotlists.loader import stale_lists
+
+    db, _ = urls()
+    conn = store.connect(db)
+    store.migrate(conn)
+    stale = dict(stale_lists(conn))
+    for name, rev, refreshed, n in conn.execute(
+        "SELECT h.name, h.current_revision, h.refreshed_at, (SELECT count(*) FROM hotlist_entries e "
+        "WHERE e.list_id = h.list_id AND e.revision = h.current_revision) FROM hotlists h ORDER BY name"
+    ):
+        flag = "STALE" if name in stale else "ok"
+        typer.echo(f"{name}: revision {rev}, {n} entries, refreshed {refreshed:%Y-%m-%d %H:%M} UTC, {flag}")

@@ -4,15 +4,21 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test lint demo services-up services-down schemas clean
+.PHONY: install install-test test lint demo services-up services-down schemas clean
+
+# System packages the tests need: Chromium for the console tests, fonts for the plate renderer.
+APT_TEST := chromium fonts-dejavu-core fonts-roboto fonts-bebas-neue fonts-liberation2
 
 install:
 	bash scripts/bootstrap.sh
 
+install-test:
+	APT_EXTRA="$(APT_TEST)" bash scripts/bootstrap.sh
+
 lint: install
 	$(BIN)/ruff check .
 
-test: install
+test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q || [ $$? -eq 5 ]  # 5: no tests collected
 

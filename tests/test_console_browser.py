@@ -16,7 +16,9 @@ import pytest
 pytest.importorskip("playwright.sync_api", reason="playwright is installed by `make test`")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
-    pytest.skip("Debian's chromium is installed by `make test` (apt package chromium)", allow_module_level=True)
+    pytest.skip(
+        "Debian's chromium is installed by `make test` (apt package chromium)", allow_module_level=True
+    )
 
 import paho.mqtt.client as mqtt  # noqa: E402
 import uvicorn  # noqa: E402
@@ -29,7 +31,7 @@ from central import auth, store  # noqa: E402
 from central.housekeeping import Housekeeper  # noqa: E402
 from central.ingest import IngestWorker  # noqa: E402
 from central.ingest_batch import Incoming, process  # noqa: E402
-from central.registry import parse, import_sites  # noqa: E402
+from central.registry import import_sites, parse  # noqa: E402
 from central.web import create_web_app  # noqa: E402
 from hotlists.formats import HotlistEntry  # noqa: E402
 from hotlists.loader import ListSettings, load_revision  # noqa: E402
@@ -57,33 +59,68 @@ def console(database_url: str, mqtt_url: str) -> Iterator[dict]:
     import_sites(conn, parse(REPO / "central" / "data" / "sites.yaml"))
     auth.create_user(conn, "op1", PASSWORD, "operator")
     auth.create_user(conn, "admin", PASSWORD, "admin")
-    load_revision(conn, "PNC-extract", [
-        HotlistEntry(vrm="KX19PLM", make="Ford", model="Focus", colour="Blue", action="Stop and check occupants",
-                     warning_markers=["firearms"], reason="Linked to robbery"),
-        HotlistEntry(vrm="LB07SEO", action="Report sighting only", reason="Missing person vehicle"),
-    ], ListSettings(priority=1, owner="PNC"))
+    load_revision(
+        conn,
+        "PNC-extract",
+        [
+            HotlistEntry(
+                vrm="KX19PLM",
+                make="Ford",
+                model="Focus",
+                colour="Blue",
+                action="Stop and check occupants",
+                warning_markers=["firearms"],
+                reason="Linked to robbery",
+            ),
+            HotlistEntry(vrm="LB07SEO", action="Report sighting only", reason="Missing person vehicle"),
+        ],
+        ListSettings(priority=1, owner="PNC"),
+    )
     # A week of realistic traffic on every camera, so the board has numbers and baselines.
     now = datetime.now(UTC)
     cams = conn.execute("SELECT camera_id, site_id FROM cameras").fetchall()
     rows = []
     for h in range(1, 24 * 8, 7):
         for cam, _site in cams:
-            rows.append((cam, (now - timedelta(hours=h)).replace(minute=0, second=0, microsecond=0), 40 + h % 60))
+            rows.append(
+                (cam, (now - timedelta(hours=h)).replace(minute=0, second=0, microsecond=0), 40 + h % 60)
+            )
     with conn.cursor() as cur:
-        cur.executemany("INSERT INTO read_rollup_hourly(camera_id, hour, reads) VALUES (%s, %s, %s) "
-                        "ON CONFLICT DO NOTHING", rows)
-    reads = [make_read(vrm=v, site=s, camera=f"{s}-C1", plate_jpeg=_jpeg(v, 120, 30, (230, 230, 230)),
-                       overview_jpeg=_jpeg("overview", 320, 180, (90, 90, 90)),
-                       captured_at=now - timedelta(minutes=m), read_id=uuid7(int((now - timedelta(minutes=m)).timestamp() * 1000)))
-             for v, s, m in (("AB51ABC", "S01", 5), ("AB51ABC", "S07", 50), ("YK68TRV", "S02", 12))]
-    process(conn, [Incoming(topics.read_topic(r.site_id, r.camera_id), encode(r), now) for r in reads],
-            dict((c, s) for c, s in cams), None)
+        cur.executemany(
+            "INSERT INTO read_rollup_hourly(camera_id, hour, reads) VALUES (%s, %s, %s) "
+            "ON CONFLICT DO NOTHING",
+            rows,
+        )
+    reads = [
+        make_read(
+            vrm=v,
+            site=s,
+            camera=f"{s}-C1",
+            plate_jpeg=_jpeg(v, 120, 30, (230, 230, 230)),
+            overview_jpeg=_jpeg("overview", 320, 180, (90, 90, 90)),
+            captured_at=now - timedelta(minutes=m),
+            read_id=uuid7(int((now - timedelta(minutes=m)).timestamp() * 1000)),
+        )
+        for v, s, m in (("AB51ABC", "S01", 5), ("AB51ABC", "S07", 50), ("YK68TRV", "S02", 12))
+    ]
+    process(
+        conn,
+        [Incoming(topics.read_topic(r.site_id, r.camera_id), encode(r), now) for r in reads],
+        dict((c, s) for c, s in cams),
+        None,
+    )
     # Every site's agent reports healthy except one, so the board shows a mix.
     for cam, site in cams:
-        conn.execute("UPDATE camera_state SET state = 'UP', reason = '', last_heartbeat_at = now(), agent_id = %s "
-                     "WHERE camera_id = %s", (f"{site}-A1", cam))
-        conn.execute("INSERT INTO agents(site_id, agent_id, state, last_heartbeat_at, interval_s) VALUES "
-                     "(%s, %s, 'online', now() + interval '1 hour', 30) ON CONFLICT DO NOTHING", (site, f"{site}-A1"))
+        conn.execute(
+            "UPDATE camera_state SET state = 'UP', reason = '', last_heartbeat_at = now(), agent_id = %s "
+            "WHERE camera_id = %s",
+            (f"{site}-A1", cam),
+        )
+        conn.execute(
+            "INSERT INTO agents(site_id, agent_id, state, last_heartbeat_at, interval_s) VALUES "
+            "(%s, %s, 'online', now() + interval '1 hour', 30) ON CONFLICT DO NOTHING",
+            (site, f"{site}-A1"),
+        )
     conn.execute("UPDATE cameras SET heartbeat_interval_s = 3600 WHERE site_id <> 'S05'")
 
     group = "web" + uuid.uuid4().hex[:6]
@@ -93,8 +130,9 @@ def console(database_url: str, mqtt_url: str) -> Iterator[dict]:
     assert worker.ready.wait(10)
     hk = Housekeeper(database_url, every_s=0.5).start()
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_web_app(database_url), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_web_app(database_url), host="127.0.0.1", port=port, log_level="warning")
+    )
     st = threading.Thread(target=server.run, daemon=True)
     st.start()
     deadline = time.monotonic() + 15
@@ -142,14 +180,26 @@ def test_live_alert_acknowledge_and_disposition(console: dict, page: Page) -> No
     page.goto(f"{base}/alerts")
     expect(page.locator("#live")).to_have_text("live", timeout=10_000)
     page.screenshot(path=str(SHOTS / "alerts-empty.png"))
-    read = make_read(vrm="KX19PLM", site="S03", camera="S03-C1", lane=2, direction="approaching",
-                     plate_jpeg=_jpeg("KX19 PLM", 120, 30, (230, 230, 230)),
-                     overview_jpeg=_jpeg("S03 lane 2", 320, 180, (110, 110, 110)))
-    fuzzy = make_read(vrm="LB07SE0", raw_text="LB07SE0", format="other", site="S04", camera="S04-C1",
-                      plate_jpeg=_jpeg("LB07 SE0", 120, 30, (24, 204, 250)))
+    read = make_read(
+        vrm="KX19PLM",
+        site="S03",
+        camera="S03-C1",
+        lane=2,
+        direction="approaching",
+        plate_jpeg=_jpeg("KX19 PLM", 120, 30, (230, 230, 230)),
+        overview_jpeg=_jpeg("S03 lane 2", 320, 180, (110, 110, 110)),
+    )
+    fuzzy = make_read(
+        vrm="LB07SE0",
+        raw_text="LB07SE0",
+        format="other",
+        site="S04",
+        camera="S04-C1",
+        plate_jpeg=_jpeg("LB07 SE0", 120, 30, (24, 204, 250)),
+    )
     t0 = time.monotonic()
     pub.publish(topics.read_topic("S03", "S03-C1"), encode(read), qos=1).wait_for_publish(5)
-    card = page.locator(f"article[data-alert-id]").filter(has_text="Stop and check occupants")
+    card = page.locator("article[data-alert-id]").filter(has_text="Stop and check occupants")
     expect(card).to_be_visible(timeout=5_000)
     seen_after = time.monotonic() - t0
     pub.publish(topics.read_topic("S04", "S04-C1"), encode(fuzzy), qos=1).wait_for_publish(5)
@@ -176,9 +226,15 @@ def test_live_alert_acknowledge_and_disposition(console: dict, page: Page) -> No
 
 def test_site_goes_down_on_the_board(console: dict, page: Page) -> None:
     base, pub, db = console["url"], console["pub"], console["db"]
-    hb = make_heartbeat(site="S05", agent="S05-A1", interval_s=1,
-                        cameras=[CameraHealth(camera_id=c, state=CameraState.STREAMING, fps=25)
-                                 for (c,) in db.execute("SELECT camera_id FROM cameras WHERE site_id = 'S05'")])
+    hb = make_heartbeat(
+        site="S05",
+        agent="S05-A1",
+        interval_s=1,
+        cameras=[
+            CameraHealth(camera_id=c, state=CameraState.STREAMING, fps=25)
+            for (c,) in db.execute("SELECT camera_id FROM cameras WHERE site_id = 'S05'")
+        ],
+    )
     pub.publish(topics.heartbeat_topic("S05", "S05-A1"), encode(hb), qos=1).wait_for_publish(5)
     login(page, base, "admin")
     page.goto(f"{base}/sites")

@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 .PHONY: install install-test test lint demo services-up services-down schemas clean
 
 # System packages the tests need: Chromium for the console tests, fonts for the plate renderer.
-APT_TEST := chromium fonts-dejavu-core fonts-roboto fonts-bebas-neue fonts-liberation2
+APT_FONTS := fonts-dejavu-core fonts-roboto fonts-bebas-neue fonts-liberation2
+APT_TEST := chromium $(APT_FONTS)
 
 install:
 	bash scripts/bootstrap.sh
@@ -22,7 +23,8 @@ test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q || [ $$? -eq 5 ]  # 5: no tests collected
 
-demo: install
+demo:
+	APT_EXTRA="$(APT_FONTS)" bash scripts/bootstrap.sh
 	$(BIN)/anpr demo
 
 services-up: install

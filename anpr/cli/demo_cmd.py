@@ -3,13 +3,20 @@ from __future__ import annotations
 import typer
 
 
-def command() -> None:
-    """Run the network on embedded defaults (grows as the components land)."""
-    from anpr.services import manager
-    from anpr.settings import CoreSettings
+def command(
+    port: int = typer.Option(8080, help="Console and API port."),
+    minutes: float = typer.Option(0, help="Stop after this many minutes (0 = until Ctrl-C)."),
+    real_sites: str = typer.Option("S01,S02", help="Sites run by real edge agents with the real models."),
+    fail_after: float = typer.Option(60, help="Seconds until a site's agent fails (then recovers)."),
+) -> None:
+    """Run the whole 61-site network on one machine, on embedded defaults."""
+    from demo.run import DemoOptions, run
 
-    settings = CoreSettings()
-    state = manager.up(settings)
-    for rec in state.services.values():
-        typer.echo(f"{rec.name}: {rec.kind} at {rec.url}")
-    typer.echo("services are up; stop them with `anpr services down`")
+    run(
+        DemoOptions(
+            real_sites=tuple(s for s in real_sites.split(",") if s),
+            port=port,
+            minutes=minutes or None,
+            fail_after_s=fail_after,
+        )
+    )

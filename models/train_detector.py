@@ -52,8 +52,10 @@ def targets(plates: list[np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray
         w = np.ptp(quad[:, 0]) / STRIDE
         h = np.ptp(quad[:, 1]) / STRIDE
         sigma = max(0.7, 0.15 * math.sqrt(w * h) + 0.3)
-        heat = np.maximum(heat, np.exp(-((xx - c[0]) ** 2 + (yy - c[1]) ** 2) / (2 * sigma**2)))
+        # The peak sits on the integer cell holding the centre, so that cell is exactly 1: the
+        # focal loss's positive. The corner offsets below are relative to that cell's centre.
         cx, cy = int(c[0]), int(c[1])
+        heat = np.maximum(heat, np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * sigma**2)))
         for dy in (-1, 0, 1):
             for dx in (-1, 0, 1):
                 x, y = cx + dx, cy + dy

@@ -28,7 +28,9 @@ def random_uk_vrm(rng: random.Random, fmt: PlateFormat | None = None) -> tuple[s
     while True:
         shape = rng.choice(shapes)
         text = "".join(rng.choice(slot) for slot in shape.slots)
-        if check_vrm(text, today=TODAY).valid:
+        chk = check_vrm(text, today=TODAY)
+        # A shape's characters may happen to spell a valid mark of another format: draw again.
+        if chk.valid and chk.format is fmt:
             return text, fmt
 
 

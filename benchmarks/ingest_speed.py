@@ -1,0 +1,279 @@
+"""Central ingest speed: sustained reads/s from MQTT to committed rows with hotlist matching, with
+1 and 2 worker processes, against a baseline of row-by-row INSERTs measured in the same run; and
+read → alert latency with a large hotlist.
+
+    python -m benchmarks.ingest_speed --reads 20000 --hotlist 1000000
+
+Uses ANPR_DATABASE_URL / ANPR_MQTT_URL (or `anpr services`); creates and drops its own database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import random
+import statistics
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from urllib.parse import urlparse
+
+import paho.mqtt.client as mqtt
+import psycopg
+from paho.mqtt.enums import CallbackAPIVersion
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from anpr.ids import uuid7
+from anpr.protocol import Read, encode, topics
+from central import store
+from central.ingest import IngestWorker
+from central.ingest_batch import READ_COLUMNS
+from central.registry import CameraEntry, SiteEntry, import_sites
+from hotlists.formats import HotlistEntry
+from hotlists.loader import ListSettings, load_revision
+from models.plate_text import random_uk_vrm
+
+PLATE = b"\xff\xd8" + bytes(1800)  # realistic sizes: patch ~1.8 KB, overview ~14 KB
+OVERVIEW = b"\xff\xd8" + bytes(14000)
+
+
+def make_reads(n: int, sites: int, rng: random.Random, hot: list[str], hot_share: float) -> list[Read]:
+    out = []
+    for _ in range(n):
+        s = rng.randrange(sites)
+        vrm = rng.choice(hot) if hot and rng.random() < hot_share else random_uk_vrm(rng)[0]
+        out.append(
+            Read(
+                read_id=uuid7(),
+                site_id=f"B{s:02d}",
+                camera_id=f"B{s:02d}-C1",
+                agent_id=f"B{s:02d}-A1",
+                captured_at=datetime.now(UTC),
+                vrm=vrm,
+                raw_text=vrm,
+                format="current",
+                confidence=0.95,
+                char_confidences=[0.95] * len(vrm),
+                detector_confidence=0.9,
+                box=(1, 1, 50, 20),
+                frames_seen=5,
+                plate_jpeg=PLATE,
+                overview_jpeg=OVERVIEW,
+                agent_version="bench",
+            )
+        )
+    return out
+
+
+def fresh_db(admin: str) -> str:
+    name = f"anpr_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    p = conninfo_to_dict(admin)
+    p["dbname"] = name
+    return make_conninfo(**p)
+
+
+def drop_db(admin: str, url: str) -> None:
+    name = conninfo_to_dict(url)["dbname"]
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _worker(db: str, mq: str, wid: str, group: str, stop: mp.Event) -> None:  # type: ignore[valid-type]
+    w = IngestWorker(db, mq, worker_id=wid, group=group, clean_start=True)
+    threading.Thread(target=lambda: (stop.wait(), w.stop_event.set()), daemon=True).start()  # type: ignore[attr-defined]
+    w.run()
+
+
+def publish_all(mq: str, payloads: list[tuple[str, bytes]], rate: float | None = None) -> list[float]:
+    u = urlparse(mq)
+    c = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+    c.max_inflight_messages_set(1000)
+    c.max_queued_messages_set(0)
+    c.connect(u.hostname or "localhost", u.port or 1883)
+    c.loop_start()
+    sent_at = []
+    t0 = time.perf_counter()
+    infos = []
+    for i, (topic, data) in enumerate(payloads):
+        if rate:
+            delay = t0 + i / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+        sent_at.append(time.time())
+        infos.append(c.publish(topic, data, qos=1))
+    for info in infos:
+        info.wait_for_publish(60)
+    c.loop_stop()
+    c.disconnect()
+    return sent_at
+
+
+def count(db: str) -> int:
+    with psycopg.connect(db) as c:
+        return c.execute("SELECT count(*) FROM reads").fetchone()[0]  # type: ignore[index]
+
+
+def setup(db: str, sites: int, hotlist: list[str]) -> None:
+    conn = store.connect(db)
+    store.migrate(conn)
+    import_sites(
+        conn,
+        [
+            SiteEntry(site_id=f"B{s:02d}", name=f"bench {s}", cameras=[CameraEntry(camera_id=f"B{s:02d}-C1")])
+            for s in range(sites)
+        ],
+    )
+    if hotlist:
+        load_revision(conn, "bench", [HotlistEntry(vrm=v) for v in hotlist], ListSettings(priority=1))
+    conn.close()
+
+
+def run_workers(db: str, mq: str, n: int, reads: list[Read]) -> float:
+    stop = mp.Event()
+    group = "bench" + uuid.uuid4().hex[:6]
+    procs = [mp.Process(target=_worker, args=(db, mq, f"{group}-{i}", group, stop)) for i in range(n)]
+    for p in procs:
+        p.start()
+    time.sleep(3)  # subscribed (index built) before the burst
+    payloads = [(topics.read_topic(r.site_id, r.camera_id), encode(r)) for r in reads]
+    before = count(db)
+    t0 = time.perf_counter()
+    publish_all(mq, payloads)
+    while count(db) - before < len(reads):
+        time.sleep(0.05)
+        if time.perf_counter() - t0 > 600:
+            raise TimeoutError("ingest did not finish")
+    elapsed = time.perf_counter() - t0
+    stop.set()
+    for p in procs:
+        p.join(20)
+    return len(reads) / elapsed
+
+
+def baseline_row_by_row(db: str, reads: list[Read]) -> float:
+    cols = ", ".join(READ_COLUMNS)
+    ph = ", ".join(["%s"] * len(READ_COLUMNS))
+    with psycopg.connect(db, autocommit=True) as c:
+        t0 = time.perf_counter()
+        for r in reads:
+            c.execute(
+                f"INSERT INTO reads ({cols}) VALUES ({ph}) ON CONFLICT DO NOTHING",
+                (
+                    r.read_id,
+                    r.captured_at,
+                    datetime.now(UTC),
+                    r.site_id,
+                    r.camera_id,
+                    r.agent_id,
+                    r.lane,
+                    r.direction.value,
+                    r.vrm,
+                    r.raw_text,
+                    r.format.value,
+                    r.confidence,
+                    r.char_confidences,
+                    "[]",
+                    r.detector_confidence,
+                    list(r.box),
+                    r.plate_colour.value,
+                    r.frames_seen,
+                    r.time_suspect,
+                    r.clock_offset_s,
+                    0.0,
+                    "{}",
+                    r.agent_version,
+                    r.plate_jpeg,
+                    r.overview_jpeg,
+                ),
+            )
+        return len(reads) / (time.perf_counter() - t0)
+
+
+def alert_latency(db: str, mq: str, hot: list[str], rate: float, seconds: float) -> tuple[float, float, int]:
+    """p50/p99 ms from publish to the alert arriving on MQTT, at `rate` reads/s (1 % hotlisted)."""
+    rng = random.Random(3)
+    n = int(rate * seconds)
+    reads = make_reads(n, 20, rng, hot, 0.01)
+    got: dict[str, float] = {}
+    u = urlparse(mq)
+    sub = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+    sub.on_message = lambda c, ud, m: got.setdefault(json.loads(m.payload)["read_id"], time.time())
+    sub.connect(u.hostname or "localhost", u.port or 1883)
+    sub.subscribe(topics.ALERTS_ALL, qos=1)
+    sub.loop_start()
+    stop = mp.Event()
+    group = "lat" + uuid.uuid4().hex[:6]
+    p = mp.Process(target=_worker, args=(db, mq, group, group, stop))
+    p.start()
+    time.sleep(8)  # index of a large hotlist built
+    payloads = [(topics.read_topic(r.site_id, r.camera_id), encode(r)) for r in reads]
+    sent = publish_all(mq, payloads, rate)
+    time.sleep(3)
+    stop.set()
+    p.join(20)
+    sub.loop_stop()
+    lat = [
+        (got[str(r.read_id)] - t) * 1000 for r, t in zip(reads, sent, strict=True) if str(r.read_id) in got
+    ]
+    if not lat:
+        return float("nan"), float("nan"), 0
+    lat.sort()
+    return statistics.median(lat), lat[min(len(lat) - 1, int(len(lat) * 0.99))], len(lat)
+
+
+def main() -> None:
+    from anpr.services.resolve import database_url, mqtt_url
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reads", type=int, default=20_000)
+    ap.add_argument("--hotlist", type=int, default=100_000)
+    ap.add_argument("--latency-hotlist", type=int, default=1_000_000)
+    ap.add_argument("--rate", type=float, default=1000.0)
+    ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--sites", type=int, default=61)
+    args = ap.parse_args()
+    admin, mq = database_url(), mqtt_url()
+    rng = random.Random(1)
+    hot = [random_uk_vrm(rng)[0] for _ in range(args.hotlist)]
+    results: dict[str, float] = {}
+    db = fresh_db(admin)
+    try:
+        setup(db, args.sites, hot)
+        reads = make_reads(args.reads, args.sites, rng, hot, 0.01)
+        results["baseline_row_by_row_reads_per_s"] = baseline_row_by_row(db, reads[: min(5000, len(reads))])
+        with psycopg.connect(db, autocommit=True) as c:
+            c.execute("TRUNCATE reads")
+        for n in (1, 2):
+            batch = make_reads(args.reads, args.sites, rng, hot, 0.01)
+            results[f"ingest_{n}_worker_reads_per_s"] = run_workers(db, mq, n, batch)
+            results[f"ratio_{n}_worker_vs_baseline"] = (
+                results[f"ingest_{n}_worker_reads_per_s"] / results["baseline_row_by_row_reads_per_s"]
+            )
+    finally:
+        drop_db(admin, db)
+    db = fresh_db(admin)
+    try:
+        big = hot + [random_uk_vrm(rng)[0] for _ in range(max(0, args.latency_hotlist - len(hot)))]
+        t0 = time.perf_counter()
+        setup(db, 20, big)
+        results["hotlist_load_s"] = time.perf_counter() - t0
+        results["hotlist_entries"] = len(big)
+        p50, p99, n = alert_latency(db, mq, hot, args.rate, args.seconds)
+        results.update(
+            alert_latency_p50_ms=p50,
+            alert_latency_p99_ms=p99,
+            alerts_measured=n,
+            alert_rate_reads_per_s=args.rate,
+        )
+    finally:
+        drop_db(admin, db)
+    for k, v in results.items():
+        print(f"{k}: {v:,.1f}" if isinstance(v, float) else f"{k}: {v}")
+
+
+if __name__ == "__main__":
+    main()

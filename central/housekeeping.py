@@ -71,13 +71,20 @@ class Housekeeper:
     def _run(self) -> None:
         conn = store.connect(self.database_url)
         backend = store.migrate(conn)
+        listen = store.connect(self.database_url)
+        listen.execute("LISTEN alerts")  # a new alert wakes webhook delivery at once
         client = httpx.Client()
         last_daily = 0.0
+        last_health = 0.0
         warned: set[str] = set()
         while not self.stop_event.is_set():
             try:
-                health.evaluate(conn)
                 deliver_webhooks(conn, client)
+                if time.monotonic() - last_health < self.every_s:
+                    self._wait_for_alert(listen, self.every_s - (time.monotonic() - last_health))
+                    continue
+                last_health = time.monotonic()
+                health.evaluate(conn)
                 if time.monotonic() - last_daily > 3600:
                     partitions.ensure_partitions(conn, backend)
                     partitions.apply_retention(conn, backend)
@@ -88,7 +95,14 @@ class Housekeeper:
                         warned.add(name)
             except psycopg.Error:
                 log.exception("housekeeping failed; retrying")
+                self.stop_event.wait(1)
                 conn = store.connect(self.database_url)
-            self.stop_event.wait(self.every_s)
+                listen = store.connect(self.database_url)
+                listen.execute("LISTEN alerts")
         client.close()
         conn.close()
+        listen.close()
+
+    def _wait_for_alert(self, listen: psycopg.Connection, timeout: float) -> None:
+        for _ in listen.notifies(timeout=max(0.05, min(timeout, 1.0)), stop_after=1):
+            pass

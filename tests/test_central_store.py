@@ -1,0 +1,220 @@
+"""Both store back ends, retention, webhooks and the cloned-plate report."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import psycopg
+import pytest
+
+from anpr.ids import uuid7
+from anpr.protocol import encode, topics
+from central import partitions, reports, store
+from central.housekeeping import Housekeeper
+from central.ingest_batch import Incoming, process
+from central.registry import CameraEntry, SiteEntry, import_sites
+from hotlists.formats import HotlistEntry, parse_csv, parse_voi
+from hotlists.loader import build_index, load_revision, stale_lists
+from hotlists.matcher import canonical
+from tests.factories import make_read
+
+
+def read_at(t: datetime, vrm: str = "AB51ABC", site: str = "S01"):  # type: ignore[no-untyped-def]
+    return make_read(
+        vrm=vrm, site=site, camera=f"{site}-C1", captured_at=t, read_id=uuid7(int(t.timestamp() * 1000))
+    )
+
+
+def ingest(conn: psycopg.Connection, reads: list, index=None):  # type: ignore[no-untyped-def]
+    cams = dict(conn.execute("SELECT camera_id, site_id FROM cameras").fetchall())
+    return process(
+        conn,
+        [Incoming(topics.read_topic(r.site_id, r.camera_id), encode(r), datetime.now(UTC)) for r in reads],
+        cams,
+        index,
+    )
+
+
+@pytest.fixture()
+def plain(database_url: str):  # type: ignore[no-untyped-def]
+    conn = store.connect(database_url)
+    backend = store.migrate(conn, "plain")
+    import_sites(
+        conn,
+        [
+            SiteEntry(
+                site_id="S01", name="a", lat=52.48, lon=-1.90, cameras=[CameraEntry(camera_id="S01-C1")]
+            ),
+            SiteEntry(
+                site_id="S02", name="b", lat=51.51, lon=-0.13, cameras=[CameraEntry(camera_id="S02-C1")]
+            ),
+        ],
+    )
+    yield conn, backend
+    conn.close()
+
+
+def test_plain_partitions_ahead_default_catch_and_retention(plain) -> None:  # type: ignore[no-untyped-def]
+    conn, backend = plain
+    assert backend.name == "plain"
+    today = datetime.now(UTC).date()
+    old = datetime.now(UTC) - timedelta(days=400)
+    ingest(conn, [read_at(old, "OLD11AA"), read_at(datetime.now(UTC) - timedelta(days=30), "MID11AA")])
+    # Both landed in DEFAULT (no partitions yet); nothing was refused for its timestamp.
+    assert conn.execute("SELECT count(*) FROM reads_default").fetchone()[0] == 2
+    created = partitions.ensure_partitions(conn, backend, today)
+    assert partitions.partition_name("reads", today) in created and len(created) == 2 * 10
+    assert partitions.ensure_partitions(conn, backend, today) == []  # idempotent
+    ingest(conn, [read_at(datetime.now(UTC), "NEW11AA")])
+    assert (
+        conn.execute(f"SELECT count(*) FROM {partitions.partition_name('reads', today)}").fetchone()[0] == 1
+    )
+    # A partition created later for a day that already has rows in DEFAULT takes them over.
+    mid_day = (datetime.now(UTC) - timedelta(days=30)).date()
+    partitions._create_partition(conn, "reads", mid_day, partitions.partition_name("reads", mid_day))
+    assert conn.execute("SELECT count(*) FROM reads_default").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM reads").fetchone()[0] == 3
+    # Retention: older than 12 months goes; the rest stays.
+    partitions.apply_retention(conn, backend, today)
+    assert sorted(v for (v,) in conn.execute("SELECT vrm FROM reads")) == ["MID11AA", "NEW11AA"]
+    dropped = partitions.apply_retention(conn, backend, today + timedelta(days=400))
+    assert dropped >= 1 and conn.execute("SELECT count(*) FROM reads").fetchone()[0] == 0
+
+
+def test_timescaledb_backend(database_url: str) -> None:
+    conn = store.connect(database_url)
+    if not conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'").fetchone():
+        pytest.skip(
+            "TimescaleDB is not installed on this PostgreSQL (e.g. Debian 13: postgresql-17-timescaledb); "
+            "the plain-partition path is tested instead"
+        )
+    try:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS timescaledb")
+    except psycopg.Error as exc:
+        pytest.skip(f"TimescaleDB is installed but cannot be created here: {exc}")
+    backend = store.migrate(conn, "timescaledb")
+    assert backend.name == "timescaledb"
+    n = conn.execute(
+        "SELECT count(*) FROM timescaledb_information.hypertables "
+        "WHERE hypertable_name IN ('reads', 'heartbeats')"
+    ).fetchone()[0]
+    assert n == 2
+    import_sites(conn, [SiteEntry(site_id="S01", name="a", cameras=[CameraEntry(camera_id="S01-C1")])])
+    r = read_at(datetime.now(UTC))
+    assert ingest(conn, [r, r]).reads_new == 1
+    partitions.apply_retention(conn, backend)
+
+
+def test_hotlist_revision_is_atomic_and_weeds(plain) -> None:  # type: ignore[no-untyped-def]
+    conn, _ = plain
+    load_revision(conn, "L", [HotlistEntry(vrm="AB51ABC"), HotlistEntry(vrm="XY19ZZZ")])
+    idx1 = build_index(conn)
+    load_revision(
+        conn, "L", [HotlistEntry(vrm="XY19ZZZ"), HotlistEntry(vrm="ZZ11ZZZ", weed_date=date(2020, 1, 1))]
+    )
+    idx2 = build_index(conn)
+    today = date.today()
+    assert idx1.match(["AB51ABC"], today) and not idx2.match(["AB51ABC"], today)
+    assert not idx2.match(["ZZ11ZZZ"], today)  # past its weed date
+    assert [m.match_type for m in idx2.match(["XY19222"], today)] == []  # 2 substitutions > 1
+    assert [m.match_type for m in idx2.match(["XY192ZZ"], today)] == ["fuzzy"]
+    assert canonical("O0DQ") == canonical("0000")
+    conn.execute("UPDATE hotlists SET refreshed_at = now() - interval '3 days'")
+    assert [n for n, _ in stale_lists(conn)] == ["L"]
+
+
+def test_hotlist_file_errors_name_the_line() -> None:
+    parsed = parse_csv("vrm,action,weed_date\nAB51 ABC,Stop,2027-01-01\n,Stop,\nXY19ZZZ,Stop,31/12/2026\n")
+    assert [e.vrm for e in parsed.entries] == ["AB51ABC"]
+    assert [r.line for r in parsed.rejected] == [3, 4]
+    assert "weed_date" in parsed.rejected[1].reason
+    voi = parse_voi(
+        '{"format": "anpr-voi/1", "list": "PNC"}\n{"vrm": "KX19PLM", "warning_markers": ["violent"]}\n{oops\n'
+    )
+    assert (
+        voi.list_name == "PNC" and voi.entries[0].warning_markers == ["violent"] and voi.rejected[0].line == 3
+    )
+
+
+def test_one_million_entries_load_quickly(plain) -> None:  # type: ignore[no-untyped-def]
+    conn, _ = plain
+    entries = [
+        HotlistEntry.model_construct(
+            vrm=f"{i:07d}",
+            make="",
+            model="",
+            colour="",
+            action="",
+            warning_markers=[],
+            reason="",
+            grading="",
+            information="",
+            force_area="",
+            weed_date=None,
+            source_ref="",
+        )
+        for i in range(1_000_000)
+    ]
+    t0 = time.perf_counter()
+    load_revision(conn, "big", entries)
+    elapsed = time.perf_counter() - t0
+    assert conn.execute("SELECT count(*) FROM hotlist_entries").fetchone()[0] == 1_000_000
+    print(f"1,000,000 hotlist entries loaded in {elapsed:.1f} s")
+
+
+def test_webhook_delivered_within_a_second_and_retried(plain, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    conn, _ = plain
+    got: list[tuple[float, dict]] = []
+    calls = {"n": 0}
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            calls["n"] += 1
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            if self.path == "/flaky" and calls["n"] == 1:
+                self.send_response(503)
+            else:
+                got.append((time.monotonic(), body))
+                self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *a: object) -> None:
+            pass
+
+    srv = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    conn.execute("INSERT INTO webhooks(url) VALUES (%s)", (f"http://127.0.0.1:{srv.server_port}/ok",))
+    load_revision(conn, "L", [HotlistEntry(vrm="KX19PLM", action="Stop")])
+    hk = Housekeeper(database_url, every_s=5).start()
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    ingest(conn, [make_read(vrm="KX19PLM", site="S01", camera="S01-C1")], build_index(conn))
+    deadline = time.monotonic() + 5
+    while not got and time.monotonic() < deadline:
+        time.sleep(0.02)
+    hk.stop()
+    srv.shutdown()
+    assert got and got[0][1]["vrm_listed"] == "KX19PLM"
+    assert got[0][0] - t0 < 1.0
+
+
+def test_cloned_plate_report(plain) -> None:  # type: ignore[no-untyped-def]
+    conn, _ = plain
+    now = datetime.now(UTC)
+    # Birmingham then London (~160 km) 20 minutes apart: impossible. A second VRM takes 3 hours: fine.
+    ingest(
+        conn,
+        [
+            read_at(now - timedelta(minutes=30), "CL0N3DA", "S01"),
+            read_at(now - timedelta(minutes=10), "CL0N3DA", "S02"),
+            read_at(now - timedelta(hours=4), "H0NE5TA", "S01"),
+            read_at(now - timedelta(hours=1), "H0NE5TA", "S02"),
+        ],
+    )
+    found = reports.cloned_plates(conn, now - timedelta(days=1), now)
+    assert [f["vrm"] for f in found] == ["CL0N3DA"]
+    assert found[0]["implied_mph"] > 200 and 150 < found[0]["km"] < 180

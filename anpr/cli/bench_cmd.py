@@ -83,11 +83,9 @@ def footage(
     with Progress() as progress:
         task = progress.add_task("running the edge pipeline", total=len(names))
         for name in names:
-            reads, ms, frames, secs = run_pipeline(
+            reads, ms, frames, secs, start = run_pipeline(
                 video, load_profile(name), rate, TrackingConfig(group_gap_s=1.0)
             )
-            start = min((r.first_seen_at or r.captured_at).timestamp() for r in reads) if reads else 0.0
-            start = _clip_start(reads, passes, rate) if reads else start
             rep = score(reads, passes, rate, start)
             rep.stage_ms, rep.frames, rep.seconds = ms, frames, secs
             results[name] = rep

@@ -18,7 +18,6 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime
-from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
 import psycopg
@@ -26,10 +25,11 @@ from paho.mqtt.enums import CallbackAPIVersion
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from anpr.ids import uuid7
+from anpr.mqtt_url import parse_mqtt_url
 from anpr.protocol import Read, encode, topics
 from central import store
 from central.ingest import IngestWorker
-from central.ingest_batch import READ_COLUMNS
+from central.ingest_batch import READ_COLUMNS, read_row
 from central.registry import CameraEntry, SiteEntry, import_sites
 from hotlists.formats import HotlistEntry
 from hotlists.loader import ListSettings, load_revision
@@ -89,11 +89,11 @@ def _worker(db: str, mq: str, wid: str, group: str, stop: mp.Event) -> None:  # 
 
 
 def publish_all(mq: str, payloads: list[tuple[str, bytes]], rate: float | None = None) -> list[float]:
-    u = urlparse(mq)
+    target = parse_mqtt_url(mq)
     c = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
     c.max_inflight_messages_set(1000)
     c.max_queued_messages_set(0)
-    c.connect(u.hostname or "localhost", u.port or 1883)
+    c.connect(target.host, target.port)
     c.loop_start()
     sent_at = []
     t0 = time.perf_counter()
@@ -162,33 +162,7 @@ def baseline_row_by_row(db: str, reads: list[Read]) -> float:
         for r in reads:
             c.execute(
                 f"INSERT INTO reads ({cols}) VALUES ({ph}) ON CONFLICT DO NOTHING",
-                (
-                    r.read_id,
-                    r.captured_at,
-                    datetime.now(UTC),
-                    r.site_id,
-                    r.camera_id,
-                    r.agent_id,
-                    r.lane,
-                    r.direction.value,
-                    r.vrm,
-                    r.raw_text,
-                    r.format.value,
-                    r.confidence,
-                    r.char_confidences,
-                    "[]",
-                    r.detector_confidence,
-                    list(r.box),
-                    r.plate_colour.value,
-                    r.frames_seen,
-                    r.time_suspect,
-                    r.clock_offset_s,
-                    0.0,
-                    "{}",
-                    r.agent_version,
-                    r.plate_jpeg,
-                    r.overview_jpeg,
-                ),
+                read_row(r, datetime.now(UTC)),
             )
         return len(reads) / (time.perf_counter() - t0)
 
@@ -199,10 +173,10 @@ def alert_latency(db: str, mq: str, hot: list[str], rate: float, seconds: float)
     n = int(rate * seconds)
     reads = make_reads(n, 20, rng, hot, 0.01)
     got: dict[str, float] = {}
-    u = urlparse(mq)
+    target = parse_mqtt_url(mq)
     sub = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
     sub.on_message = lambda c, ud, m: got.setdefault(json.loads(m.payload)["read_id"], time.time())
-    sub.connect(u.hostname or "localhost", u.port or 1883)
+    sub.connect(target.host, target.port)
     sub.subscribe(topics.ALERTS_ALL, qos=1)
     sub.loop_start()
     stop = mp.Event()

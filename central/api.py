@@ -46,6 +46,18 @@ class AuthorisationBody(BaseModel):
     expires_at: datetime
 
 
+def set_session_cookie(response: Response, token: str, secure: bool) -> None:
+    """The session cookie: HTTP-only, same-site strict, as long as the session."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=secure,
+        max_age=auth.SESSION_HOURS * 3600,
+    )
+
+
 def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
     pool = store.pool(database_url, 1, 8)
     with pool.connection() as conn:
@@ -108,14 +120,7 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
             raise HTTPException(401, "wrong username or password")
         user, token = got
         audit.record(conn, user.username, "login", {})
-        response.set_cookie(
-            SESSION_COOKIE,
-            token,
-            httponly=True,
-            samesite="strict",
-            secure=secure_cookies,
-            max_age=auth.SESSION_HOURS * 3600,
-        )
+        set_session_cookie(response, token, secure_cookies)
         return {"username": user.username, "role": user.role, "token": token}
 
     # -- authenticated ------------------------------------------------------------------------
@@ -245,36 +250,7 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         except LookupError as exc:
             raise HTTPException(404, str(exc)) from None
         if fmt == "csv":
-            buf = io.StringIO()
-            w = csv.writer(buf)
-            w.writerow(
-                [
-                    "camera_id",
-                    "state",
-                    "reads",
-                    "reads_per_hour",
-                    "late_reads",
-                    "availability_pct",
-                    "incidents",
-                    "mttr_minutes",
-                    "clock_offset_s",
-                ]
-            )
-            for c in rep.cameras:
-                w.writerow(
-                    [
-                        c.camera_id,
-                        c.state,
-                        c.reads,
-                        c.reads_per_hour,
-                        c.late_reads,
-                        c.availability_pct,
-                        c.incidents,
-                        c.mttr_minutes,
-                        c.clock_offset_s,
-                    ]
-                )
-            return PlainTextResponse(buf.getvalue(), media_type="text/csv")
+            return PlainTextResponse(reports.cameras_csv(rep), media_type="text/csv")
         return JSONResponse(json.loads(json.dumps(rep.as_dict(), default=str)))
 
     @app.post("/api/cameras/{camera_id}/maintenance")

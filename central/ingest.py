@@ -16,12 +16,12 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
 import psycopg
 from paho.mqtt.enums import CallbackAPIVersion
 
+from anpr.mqtt_url import parse_mqtt_url
 from anpr.protocol import encode, topics
 from central import ingest_batch, partitions, store
 from central.registry import camera_sites
@@ -72,7 +72,7 @@ class IngestWorker:
 
     # -- MQTT side ------------------------------------------------------------------------------
     def _connect(self) -> mqtt.Client:
-        u = urlparse(self.mqtt_url)
+        target = parse_mqtt_url(self.mqtt_url)
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=f"anpr-{self.group}-{self.worker_id}",
@@ -80,9 +80,9 @@ class IngestWorker:
             clean_session=self.clean_start,
             manual_ack=True,
         )
-        if u.username:
-            client.username_pw_set(u.username, u.password)
-        if u.scheme in ("mqtts", "ssl"):
+        if target.username:
+            client.username_pw_set(target.username, target.password)
+        if target.tls:
             client.tls_set()
         client.max_inflight_messages_set(1000)
 
@@ -103,7 +103,7 @@ class IngestWorker:
         client.on_subscribe = on_subscribe
         client.on_message = on_message
         client.reconnect_delay_set(0.5, 10)
-        client.connect_async(u.hostname or "localhost", u.port or 1883, keepalive=30)
+        client.connect_async(target.host, target.port, keepalive=30)
         client.loop_start()
         return client
 

@@ -141,6 +141,37 @@ def process(
     return res
 
 
+def read_row(r: Read, received_at: datetime) -> tuple:
+    """One `reads` row in READ_COLUMNS order."""
+    return (
+        r.read_id,
+        r.captured_at,
+        received_at,
+        r.site_id,
+        r.camera_id,
+        r.agent_id,
+        r.lane,
+        r.direction.value,
+        r.vrm,
+        r.raw_text,
+        r.format.value,
+        r.confidence,
+        r.char_confidences,
+        json.dumps([c.model_dump(mode="json") for c in r.candidates]),
+        r.detector_confidence,
+        list(r.box),
+        r.plate_colour.value,
+        r.frames_seen,
+        r.time_suspect,
+        r.clock_offset_s,
+        (received_at - r.captured_at).total_seconds(),
+        json.dumps({k: v.model_dump() for k, v in r.models.items()}),
+        r.agent_version,
+        r.plate_jpeg,
+        r.overview_jpeg,
+    )
+
+
 def _store_reads(conn: psycopg.Connection, reads: list[tuple[Read, Incoming]]) -> set:
     """COPY into a staging table, then insert what is not there yet: QoS 1 redeliveries vanish."""
     conn.execute(
@@ -149,36 +180,7 @@ def _store_reads(conn: psycopg.Connection, reads: list[tuple[Read, Incoming]]) -
     cols = ", ".join(READ_COLUMNS)
     with conn.cursor().copy(f"COPY reads_in ({cols}) FROM STDIN") as copy:
         for r, msg in reads:
-            lateness = (msg.received_at - r.captured_at).total_seconds()
-            copy.write_row(
-                (
-                    r.read_id,
-                    r.captured_at,
-                    msg.received_at,
-                    r.site_id,
-                    r.camera_id,
-                    r.agent_id,
-                    r.lane,
-                    r.direction.value,
-                    r.vrm,
-                    r.raw_text,
-                    r.format.value,
-                    r.confidence,
-                    r.char_confidences,
-                    json.dumps([c.model_dump(mode="json") for c in r.candidates]),
-                    r.detector_confidence,
-                    list(r.box),
-                    r.plate_colour.value,
-                    r.frames_seen,
-                    r.time_suspect,
-                    r.clock_offset_s,
-                    lateness,
-                    json.dumps({k: v.model_dump() for k, v in r.models.items()}),
-                    r.agent_version,
-                    r.plate_jpeg,
-                    r.overview_jpeg,
-                )
-            )
+            copy.write_row(read_row(r, msg.received_at))
     rows = conn.execute(
         f"INSERT INTO reads ({cols}) SELECT DISTINCT ON (captured_at, read_id) {cols} "
         "FROM reads_in ON CONFLICT DO NOTHING RETURNING read_id"

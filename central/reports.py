@@ -4,6 +4,8 @@ cloned-plate report (one VRM at two sites faster than a car can drive between th
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -52,6 +54,28 @@ class SiteReport:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+CAMERA_COLUMNS = (
+    "camera_id",
+    "state",
+    "reads",
+    "reads_per_hour",
+    "late_reads",
+    "availability_pct",
+    "incidents",
+    "mttr_minutes",
+    "clock_offset_s",
+)
+
+
+def cameras_csv(rep: SiteReport) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CAMERA_COLUMNS)
+    for c in rep.cameras:
+        w.writerow([getattr(c, k) for k in CAMERA_COLUMNS])
+    return buf.getvalue()
 
 
 def _down_seconds(rows: list[tuple], since: datetime, until: datetime) -> float:

@@ -4,6 +4,7 @@ together) and tell which time-series back end is in use: TimescaleDB or plain pa
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +60,22 @@ def detect_backend(conn: psycopg.Connection, prefer: str = "auto") -> Backend:
     return Backend(name, policies)
 
 
+_PARTITIONED = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\) PARTITION BY RANGE \((\w+)\);", re.S)
+_DEFAULT_PARTITION = re.compile(r"^CREATE TABLE IF NOT EXISTS \w+ PARTITION OF \w+ DEFAULT;\n", re.M)
+
+
+def timescale_variant(sql: str) -> str:
+    """The same DDL for TimescaleDB: each day-partitioned table becomes a hypertable chunked by day."""
+    tables = _PARTITIONED.findall(sql)
+    sql = _DEFAULT_PARTITION.sub("", _PARTITIONED.sub(r"CREATE TABLE IF NOT EXISTS \1 (\2);", sql))
+    for name, _, column in tables:
+        sql += (
+            f"\nSELECT create_hypertable('{name}', '{column}', chunk_time_interval => interval '1 day', "
+            "if_not_exists => true);"
+        )
+    return sql
+
+
 def migrate(conn: psycopg.Connection, prefer: str = "auto") -> Backend:
     conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
     try:
@@ -71,14 +88,14 @@ def migrate(conn: psycopg.Connection, prefer: str = "auto") -> Backend:
         conn.execute("INSERT INTO store_meta VALUES ('backend', %s) ON CONFLICT DO NOTHING", (backend.name,))
         done = {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
         for path in sorted(MIGRATIONS.glob("*.sql")):
-            parts = path.name.split(".")
-            version = parts[0]
-            if len(parts) == 3 and parts[1] != backend.name:
-                continue  # the other back end's variant
+            version = path.name.split(".")[0]
             if version in done:
                 continue
+            sql = path.read_text()
+            if backend.name == "timescaledb":
+                sql = timescale_variant(sql)
             with conn.transaction():
-                conn.execute(path.read_text())  # type: ignore[arg-type]
+                conn.execute(sql)  # type: ignore[arg-type]
                 conn.execute("INSERT INTO schema_migrations(version) VALUES (%s)", (version,))
             log.info("applied migration %s", path.name)
         return backend

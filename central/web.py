@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from central import alerts as alerts_mod
 from central import audit, auth, reports, search
-from central.api import SESSION_COOKIE, create_app
+from central.api import SESSION_COOKIE, create_app, set_session_cookie
 from central.auth import User
 from hotlists.loader import stale_lists
 
@@ -75,14 +75,7 @@ def create_web_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         user, token = got
         audit.record(conn, user.username, "login", {"via": "console"})
         resp = RedirectResponse("/", 303)
-        resp.set_cookie(
-            SESSION_COOKIE,
-            token,
-            httponly=True,
-            samesite="strict",
-            secure=secure_cookies,
-            max_age=auth.SESSION_HOURS * 3600,
-        )
+        set_session_cookie(resp, token, secure_cookies)
         return resp
 
     @app.post("/logout", include_in_schema=False)

@@ -9,13 +9,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from anpr import __version__
 from anpr.ids import uuid7
+from anpr.mqtt_url import parse_mqtt_url
 from anpr.protocol import (
     AgentState,
     CameraHealth,
@@ -85,11 +85,11 @@ class ReplayFleet:
         self.rng = random.Random(seed)
         self.stop_event = threading.Event()
         self.sent = 0
-        u = urlparse(mqtt_url)
+        target = parse_mqtt_url(mqtt_url)
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2, client_id=f"anpr-demo-replay-{seed}", protocol=mqtt.MQTTv311
         )
-        self.client.connect(u.hostname or "localhost", u.port or 1883)
+        self.client.connect(target.host, target.port)
         self.client.loop_start()
         self.thread = threading.Thread(target=self._run, name="replay", daemon=True)
 

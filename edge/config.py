@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlparse
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from anpr.config_errors import describe
+from anpr.mqtt_url import parse_mqtt_url
 from anpr.protocol.topics import ID_PATTERN
 
 
@@ -37,9 +37,7 @@ class BrokerConfig(Strict):
     @field_validator("url")
     @classmethod
     def _url(cls, v: str) -> str:
-        u = urlparse(v)
-        if u.scheme not in ("mqtt", "mqtts", "tcp", "ssl") or not u.hostname:
-            raise ValueError("expected mqtt://host:port or mqtts://host:port")
+        parse_mqtt_url(v)
         return v
 
 

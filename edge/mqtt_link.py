@@ -13,11 +13,11 @@ import logging
 import ssl
 import threading
 from collections.abc import Callable
-from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from anpr.mqtt_url import parse_mqtt_url
 from anpr.protocol import AgentState, Status, encode, topics
 from edge.config import BrokerConfig
 from edge.outbox import Outbox
@@ -93,16 +93,17 @@ class MqttLink:
         )
 
     def _new_client(self) -> mqtt.Client:
-        u = urlparse(self.broker.url)
+        target = parse_mqtt_url(self.broker.url)
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=f"anpr-edge-{self.site_id}-{self.agent_id}",
             protocol=mqtt.MQTTv311,
             clean_session=True,
         )
-        if self.broker.username:
-            client.username_pw_set(self.broker.username, self.broker.password)
-        if u.scheme in ("mqtts", "ssl") or self.broker.tls:
+        username = self.broker.username or target.username
+        if username:
+            client.username_pw_set(username, self.broker.password or target.password)
+        if target.tls or self.broker.tls:
             tls = self.broker.tls
             client.tls_set(
                 ca_certs=str(tls.ca_file) if tls else None,
@@ -142,16 +143,12 @@ class MqttLink:
             self._wake.set()
 
     def _run(self) -> None:
-        u = urlparse(self.broker.url)
+        target = parse_mqtt_url(self.broker.url)
         backoff = 0.5
         while not self._stop.is_set():
             client = self._new_client()
             try:
-                client.connect(
-                    u.hostname or "localhost",
-                    u.port or (8883 if u.scheme == "mqtts" else 1883),
-                    keepalive=self.broker.keepalive_s,
-                )
+                client.connect(target.host, target.port, keepalive=self.broker.keepalive_s)
             except (OSError, ssl.SSLError) as exc:
                 log.warning("broker %s unreachable (%s); retry in %.1f s", self.broker.url, exc, backoff)
                 self._stop.wait(backoff)

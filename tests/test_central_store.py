@@ -218,3 +218,15 @@ def test_cloned_plate_report(plain) -> None:  # type: ignore[no-untyped-def]
     found = reports.cloned_plates(conn, now - timedelta(days=1), now)
     assert [f["vrm"] for f in found] == ["CL0N3DA"]
     assert found[0]["implied_mph"] > 200 and 150 < found[0]["km"] < 180
+
+
+def test_timescale_variant_of_the_time_series_ddl() -> None:
+    sql = (store.MIGRATIONS / "0002_timeseries.sql").read_text()
+    ts = store.timescale_variant(sql)
+    assert "PARTITION" not in ts
+    assert (
+        "create_hypertable('reads', 'captured_at'" in ts
+        and "create_hypertable('heartbeats', 'received_at'" in ts
+    )
+    assert ts.count("CREATE TABLE IF NOT EXISTS reads (") == 1 and "PRIMARY KEY (captured_at, read_id)" in ts
+    assert store.timescale_variant("CREATE TABLE x (a int);") == "CREATE TABLE x (a int);"

@@ -139,3 +139,20 @@ def test_read_round_trip_property(vrm, conf, lane, box, frames, when, plate) -> 
     back = decode(encode(read))
     assert back == read
     assert isinstance(back, Read)
+
+
+def test_mqtt_urls() -> None:
+    from anpr.mqtt_url import parse_mqtt_url
+
+    t = parse_mqtt_url("mqtts://edge%40s01:p%3Ass@broker.example:8884")
+    assert (t.host, t.port, t.tls, t.username, t.password) == (
+        "broker.example",
+        8884,
+        True,
+        "edge@s01",
+        "p:ss",
+    )
+    assert parse_mqtt_url("mqtt://127.0.0.1").port == 1883
+    assert parse_mqtt_url("mqtts://h").port == 8883
+    with pytest.raises(ValueError, match="mqtt://host"):
+        parse_mqtt_url("http://h:1883")

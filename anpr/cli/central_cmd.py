@@ -138,9 +138,6 @@ def report(
     csv_out: bool = typer.Option(False, "--csv"),
 ) -> None:
     """Availability, incidents, repair time, read rates and late reads for one site."""
-    import csv
-    import sys
-
     from rich.console import Console
     from rich.table import Table
 
@@ -151,22 +148,9 @@ def report(
     except (ValueError, LookupError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    cols = [
-        "camera_id",
-        "state",
-        "reads",
-        "reads_per_hour",
-        "late_reads",
-        "availability_pct",
-        "incidents",
-        "mttr_minutes",
-        "clock_offset_s",
-    ]
+    cols = reports.CAMERA_COLUMNS
     if csv_out:
-        w = csv.writer(sys.stdout)
-        w.writerow(cols)
-        for c in rep.cameras:
-            w.writerow([getattr(c, k) for k in cols])
+        typer.echo(reports.cameras_csv(rep), nl=False)
         return
     t = Table(
         title=f"{rep.site_id} {rep.name}: {period} to {rep.until:%Y-%m-%d %H:%M} UTC — {rep.state}, "

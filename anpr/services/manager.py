@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
+from anpr.mqtt_url import parse_mqtt_url
 from anpr.services import broker, postgres
 from anpr.services.state import ServicesState, load, pid_alive, save
 from anpr.settings import CoreSettings
@@ -53,10 +53,8 @@ def status(settings: CoreSettings) -> list[ServiceStatus]:
         if rec.name == "postgres":
             running, detail = _pg_running(rec.url, Path(rec.data_dir))
         else:
-            parsed = urlparse(rec.url)
-            running = pid_alive(rec.pid) and broker.port_open(
-                parsed.hostname or "127.0.0.1", parsed.port or 1883
-            )
+            target = parse_mqtt_url(rec.url)
+            running = pid_alive(rec.pid) and broker.port_open(target.host, target.port)
             detail = f"pid {rec.pid}" if running else "not running"
         out.append(ServiceStatus(rec.name, rec.kind, rec.url, running, detail))
     return out

@@ -1,6 +1,7 @@
--- Time series on plain PostgreSQL: declarative partitions by day, created ahead and dropped
--- by the service (central/partitions.py). A DEFAULT partition catches any read whose day has
--- no partition (very late or clock-skewed), so nothing is ever refused for its timestamp.
+-- Time series. Written for plain PostgreSQL: declarative partitions by day, created ahead and
+-- dropped by the service (central/partitions.py); a DEFAULT partition catches any read whose
+-- day has no partition (very late or clock-skewed), so nothing is refused for its timestamp.
+-- On TimescaleDB, central/store.py applies the same file as hypertables chunked by day.
 CREATE TABLE IF NOT EXISTS reads (
     read_id              uuid NOT NULL,
     captured_at          timestamptz NOT NULL,

@@ -88,6 +88,7 @@ def verdict(
     clock_offset: float | None,
     recent_reads: float | None,
     baseline: float | None,
+    healthy_for_s: float = float("inf"),
 ) -> Verdict:
     """The state a camera should be in; pure, so the rules are testable on their own."""
     if maintenance:
@@ -104,7 +105,13 @@ def verdict(
     if clock_offset is not None and abs(clock_offset) > CLOCK_SUSPECT_S:
         return Verdict("DEGRADED", f"clock offset {clock_offset:+.1f} s")
     traffic_hour = baseline is not None and baseline >= MIN_BASELINE_PER_HOUR / 2
-    if traffic_hour and recent_reads is not None and recent_reads < DEGRADED_SHARE * baseline:  # type: ignore[operator]
+    # A low rate must have lasted the whole window: a camera back from DOWN gets 30 min first.
+    if (
+        healthy_for_s >= DEGRADED_WINDOW.total_seconds()
+        and traffic_hour
+        and recent_reads is not None
+        and recent_reads < DEGRADED_SHARE * baseline
+    ):  # type: ignore[operator]
         return Verdict("DEGRADED", f"{recent_reads:.0f} reads in 30 min vs usual {baseline:.0f}")
     return Verdict("UP", "")
 
@@ -114,14 +121,24 @@ def evaluate(conn: psycopg.Connection, now: datetime | None = None) -> list[tupl
     now = now or datetime.now(UTC)
     rows = conn.execute(
         "SELECT c.camera_id, c.site_id, c.heartbeat_interval_s, s.state, s.maintenance, s.last_heartbeat_at, "
-        "s.camera_reported, a.state, a.clock_offset_s FROM cameras c JOIN camera_state s USING (camera_id) "
+        "s.camera_reported, a.state, a.clock_offset_s, s.since FROM cameras c JOIN camera_state s USING (camera_id) "
         "LEFT JOIN agents a ON a.site_id = c.site_id AND a.agent_id = s.agent_id"
     ).fetchall()
     recent, base = _read_rates(conn, now)
     changes = []
-    for cam, site, interval, state, maint, last_hb, reported, agent_state, offset in rows:
+    for cam, site, interval, state, maint, last_hb, reported, agent_state, offset, since in rows:
+        healthy_for = (now - since).total_seconds() if state in ("UP", "DEGRADED") else 0.0
         v = verdict(
-            now, maint, last_hb, interval, agent_state, reported, offset, recent.get(cam, 0.0), base.get(cam)
+            now,
+            maint,
+            last_hb,
+            interval,
+            agent_state,
+            reported,
+            offset,
+            recent.get(cam, 0.0),
+            base.get(cam),
+            healthy_for,
         )
         if v.state == state:
             continue

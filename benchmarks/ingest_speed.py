@@ -138,20 +138,28 @@ def run_workers(db: str, mq: str, n: int, reads: list[Read]) -> float:
     procs = [mp.Process(target=_worker, args=(db, mq, f"{group}-{i}", group, stop)) for i in range(n)]
     for p in procs:
         p.start()
-    time.sleep(3)  # subscribed (index built) before the burst
-    payloads = [(topics.read_topic(r.site_id, r.camera_id), encode(r)) for r in reads]
-    before = count(db)
-    t0 = time.perf_counter()
-    publish_all(mq, payloads)
-    while count(db) - before < len(reads):
-        time.sleep(0.05)
-        if time.perf_counter() - t0 > 600:
-            raise TimeoutError("ingest did not finish")
-    elapsed = time.perf_counter() - t0
-    stop.set()
-    for p in procs:
-        p.join(20)
-    return len(reads) / elapsed
+    try:
+        time.sleep(3)  # subscribed (index built) before the burst
+        payloads = [(topics.read_topic(r.site_id, r.camera_id), encode(r)) for r in reads]
+        before = count(db)
+        t0 = time.perf_counter()
+        publish_all(mq, payloads)
+        last, last_change = count(db), time.perf_counter()
+        while last - before < len(reads):
+            time.sleep(0.05)
+            now_count = count(db)
+            if now_count != last:
+                last, last_change = now_count, time.perf_counter()
+            elif time.perf_counter() - last_change > 20:
+                raise RuntimeError(
+                    f"ingest stalled at {last - before} of {len(reads)} reads: the broker dropped "
+                    "messages (raise max_queued_messages) or a worker failed"
+                )
+        return len(reads) / (time.perf_counter() - t0)
+    finally:
+        stop.set()
+        for p in procs:
+            p.join(20)
 
 
 def baseline_row_by_row(db: str, reads: list[Read]) -> float:
@@ -219,11 +227,13 @@ def main() -> None:
         setup(db, args.sites, hot)
         reads = make_reads(args.reads, args.sites, rng, hot, 0.01)
         results["baseline_row_by_row_reads_per_s"] = baseline_row_by_row(db, reads[: min(5000, len(reads))])
+        print(f"baseline row-by-row: {results['baseline_row_by_row_reads_per_s']:,.0f} reads/s", flush=True)
         with psycopg.connect(db, autocommit=True) as c:
             c.execute("TRUNCATE reads")
         for n in (1, 2):
             batch = make_reads(args.reads, args.sites, rng, hot, 0.01)
             results[f"ingest_{n}_worker_reads_per_s"] = run_workers(db, mq, n, batch)
+            print(f"{n} worker(s): {results[f'ingest_{n}_worker_reads_per_s']:,.0f} reads/s", flush=True)
             results[f"ratio_{n}_worker_vs_baseline"] = (
                 results[f"ingest_{n}_worker_reads_per_s"] / results["baseline_row_by_row_reads_per_s"]
             )

@@ -9,6 +9,7 @@ which the read id absorbs.
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import select
@@ -27,6 +28,7 @@ from central import ingest_batch, partitions, store
 from central.registry import camera_sites
 from hotlists.loader import CHANNEL as HOTLIST_CHANNEL
 from hotlists.loader import build_index
+from hotlists.matcher import MatchIndex
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +116,7 @@ class IngestWorker:
         partitions.ensure_partitions(conn, backend)
         listen = store.connect(self.database_url)
         listen.execute(f"LISTEN {HOTLIST_CHANNEL}")
-        index = build_index(conn)
+        index = self._index(conn)
         cameras = camera_sites(conn)
         cameras_at = time.monotonic()
         self._client = client = self._connect()
@@ -123,7 +125,7 @@ class IngestWorker:
             while not self.stop_event.is_set():
                 batch = self._collect()
                 if self._hotlists_changed(listen):
-                    index = build_index(conn)
+                    index = self._index(conn)
                     log.info("hotlists changed: index rebuilt (%d entries)", index.size)
                 if time.monotonic() - cameras_at > 30:
                     cameras, cameras_at = camera_sites(conn), time.monotonic()
@@ -150,6 +152,16 @@ class IngestWorker:
             conn.close()
             listen.close()
         return self.stats
+
+    @staticmethod
+    def _index(conn: psycopg.Connection) -> MatchIndex:
+        """Build the match index, then freeze it out of the garbage collector's sight: a million
+        entries walked by every full collection would stall ingest for hundreds of milliseconds."""
+        gc.unfreeze()
+        index = build_index(conn)
+        gc.collect()
+        gc.freeze()
+        return index
 
     @staticmethod
     def _read_cameras(incoming: list[ingest_batch.Incoming]) -> set[str]:

@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 
@@ -260,10 +261,7 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         audit.record(conn, user.username, "camera.maintenance", {"camera_id": camera_id, "on": on})
         return {"ok": True}
 
-    @app.get("/api/search")
-    def api_search(
-        user: CurrentUser,
-        conn: Db,
+    def search_query(
         vrm: str,
         mode: str = "exact",
         since: datetime | None = None,
@@ -271,17 +269,24 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         sites: str = "",
         authorisation_id: int | None = None,
         limit: int = 200,
-    ) -> list[dict]:
-        q = search.SearchQuery(
+    ) -> search.SearchQuery:
+        return search.SearchQuery(
             vrm, mode, since, until, tuple(s for s in sites.split(",") if s), authorisation_id, limit
         )
+
+    Query = Annotated[search.SearchQuery, Depends(search_query)]
+
+    def run_search(conn: psycopg.Connection, user: User, q: search.SearchQuery) -> list[dict]:
         try:
-            rows = search.search(conn, user, q)
+            return search.search(conn, user, q)
         except search.SearchRefused as exc:
             raise HTTPException(403, str(exc)) from None
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
-        return json.loads(json.dumps(rows, default=str))
+
+    @app.get("/api/search")
+    def api_search(user: CurrentUser, conn: Db, q: Query) -> list[dict]:
+        return json.loads(json.dumps(run_search(conn, user, q), default=str))
 
     @app.post("/api/authorisations")
     def authorise(body: AuthorisationBody, user: CurrentUser, conn: Db) -> dict:
@@ -339,31 +344,10 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         )
 
     @app.get("/api/export.csv")
-    def export(
-        user: CurrentUser,
-        conn: Db,
-        vrm: str,
-        mode: str = "exact",
-        since: datetime | None = None,
-        until: datetime | None = None,
-        sites: str = "",
-        authorisation_id: int | None = None,
-    ) -> Response:
+    def export(user: CurrentUser, conn: Db, q: Query) -> Response:
         need(user, "export")
-        q = search.SearchQuery(
-            vrm,
-            mode,
-            since,
-            until,
-            tuple(s for s in sites.split(",") if s),
-            authorisation_id,
-            search.MAX_RESULTS,
-        )
-        try:
-            rows = search.search(conn, user, q)
-        except search.SearchRefused as exc:
-            raise HTTPException(403, str(exc)) from None
-        audit.record(conn, user.username, "export", {"vrm": vrm, "rows": len(rows)})
+        rows = run_search(conn, user, replace(q, limit=search.MAX_RESULTS))
+        audit.record(conn, user.username, "export", {"vrm": q.vrm, "rows": len(rows)})
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow(rows[0].keys() if rows else ["read_id"])

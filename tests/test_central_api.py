@@ -227,3 +227,18 @@ def test_alert_disposition_is_recorded(env) -> None:  # type: ignore[no-untyped-
     listed = {a["alert_id"]: a for a in client.get("/api/alerts", headers=h).json()}
     assert listed[alert_id]["disposition"] == "confirmed" and listed[alert_id]["disposed_by"] == "op"
     assert client.get(f"/api/reads/{r.read_id}/plate.jpg", headers=h).content.startswith(b"\xff\xd8")
+
+
+def test_csv_export_is_audited_and_role_bound(env) -> None:  # type: ignore[no-untyped-def]
+    client, conn = env
+    since = (datetime.now(UTC) - timedelta(days=30)).isoformat()
+    assert (
+        client.get(
+            "/api/export.csv", params={"vrm": "AB51ABC", "since": since}, headers=login(client, "op")
+        ).status_code
+        == 403
+    )
+    r = client.get("/api/export.csv", params={"vrm": "AB51ABC", "since": since}, headers=login(client, "sup"))
+    lines = r.text.strip().splitlines()
+    assert r.status_code == 200 and lines[0].startswith("read_id,") and len(lines) == 3
+    assert conn.execute("SELECT detail->>'rows' FROM audit_log WHERE action = 'export'").fetchone()[0] == "2"

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from sse_starlette.sse import EventSourceResponse
 
 from central import alerts as alerts_mod
-from central import audit, auth, health, partitions, reports, search, store
+from central import audit, auth, health, partitions, preservation, reports, search, store
 from central.auth import User
 from central.live import LiveHub
 from hotlists.formats import parse_csv, parse_voi
@@ -330,6 +330,17 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
             "lateness_s",
         )
         return json.loads(json.dumps(dict(zip(keys, row, strict=True)), default=str))
+
+    @app.post("/api/reads/{read_id}/preserve")
+    def preserve_read(read_id: str, case_ref: str, user: CurrentUser, conn: Db) -> dict:
+        need(user, "authorise")
+        try:
+            ok = preservation.preserve(conn, read_id, case_ref, user.username)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        if not ok:
+            raise HTTPException(404, "no such read")
+        return {"ok": True}
 
     @app.get("/api/reads/{read_id}/{which}.jpg")
     def read_image(read_id: str, which: str, user: CurrentUser, conn: Db) -> Response:

@@ -78,8 +78,16 @@ def test_plain_partitions_ahead_default_catch_and_retention(plain) -> None:  # t
     partitions._create_partition(conn, "reads", mid_day, partitions.partition_name("reads", mid_day))
     assert conn.execute("SELECT count(*) FROM reads_default").fetchone()[0] == 1
     assert conn.execute("SELECT count(*) FROM reads").fetchone()[0] == 3
-    # Retention: older than 12 months goes; the rest stays.
+    # Retention: older than 12 months goes; the rest stays; a read preserved for a case survives.
+    from central import preservation
+
+    old_id = conn.execute("SELECT read_id FROM reads WHERE vrm = 'OLD11AA'").fetchone()[0]
+    assert preservation.preserve(conn, str(old_id), "OP-HAWK-7", "sup")
     partitions.apply_retention(conn, backend, today)
+    kept = conn.execute(
+        "SELECT case_ref, data->>'vrm', length(plate_jpeg) > 0 FROM preserved_reads"
+    ).fetchall()
+    assert kept == [("OP-HAWK-7", "OLD11AA", True)]
     assert sorted(v for (v,) in conn.execute("SELECT vrm FROM reads")) == ["MID11AA", "NEW11AA"]
     dropped = partitions.apply_retention(conn, backend, today + timedelta(days=400))
     assert dropped >= 1 and conn.execute("SELECT count(*) FROM reads").fetchone()[0] == 0

@@ -100,11 +100,17 @@ def import_sites(conn: psycopg.Connection, sites: list[SiteEntry]) -> tuple[int,
                     "heartbeat_interval_s = EXCLUDED.heartbeat_interval_s",
                     (c.camera_id, s.site_id, c.name, c.bearing, c.lanes, c.direction, c.heartbeat_interval_s),
                 )
-                conn.execute(
+                new = conn.execute(
                     "INSERT INTO camera_state(camera_id, state, reason) VALUES (%s, 'DOWN', 'never reported') "
-                    "ON CONFLICT DO NOTHING",
+                    "ON CONFLICT DO NOTHING RETURNING camera_id",
                     (c.camera_id,),
-                )
+                ).fetchone()
+                if new:  # counted as down from the moment it is registered until it reports
+                    conn.execute(
+                        "INSERT INTO incidents(camera_id, site_id, state, cause, started_at) "
+                        "VALUES (%s, %s, 'DOWN', 'never reported', now())",
+                        (c.camera_id, s.site_id),
+                    )
     return len(sites), sum(len(s.cameras) for s in sites)
 
 

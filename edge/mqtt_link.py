@@ -10,6 +10,7 @@ unacknowledged entry, in order. The broker may see a read twice across a cut
 from __future__ import annotations
 
 import logging
+import queue
 import ssl
 import threading
 from collections.abc import Callable
@@ -23,6 +24,8 @@ from edge.config import BrokerConfig
 from edge.outbox import Outbox
 
 log = logging.getLogger(__name__)
+# A cut link is retried at least this often: reads flow again within seconds of its return.
+MAX_BACKOFF_S = 10.0
 
 
 class MqttLink:
@@ -48,7 +51,7 @@ class MqttLink:
         self.connects = 0
         self._stop = threading.Event()
         self._wake = threading.Event()
-        self._lock = threading.Lock()
+        self._acks: queue.SimpleQueue[int] = queue.SimpleQueue()
         self._client: mqtt.Client | None = None
         self._inflight: dict[int, int] = {}
         self._last_sent = 0
@@ -133,14 +136,23 @@ class MqttLink:
         self._wake.set()
 
     def _on_publish(self, client, userdata, mid, reason_code, properties) -> None:  # type: ignore[no-untyped-def]
-        with self._lock:
-            seq = self._inflight.pop(mid, None)
-        if seq is not None:
-            self.outbox.ack(seq)
-            self.acked_total += 1
-            if self.on_ack:
-                self.on_ack(seq)
-            self._wake.set()
+        # paho calls this holding its own message lock, which client.publish() also takes: take no
+        # lock here. The drain thread, the only owner of the in-flight map, settles the ack.
+        self._acks.put(mid)
+        self._wake.set()
+
+    def _settle_acks(self) -> None:
+        while True:
+            try:
+                mid = self._acks.get_nowait()
+            except queue.Empty:
+                return
+            seq = self._inflight.pop(mid, None)  # None: a status publish, or one from a lost connection
+            if seq is not None:
+                self.outbox.ack(seq)
+                self.acked_total += 1
+                if self.on_ack:
+                    self.on_ack(seq)
 
     def _run(self) -> None:
         target = parse_mqtt_url(self.broker.url)
@@ -152,7 +164,7 @@ class MqttLink:
             except (OSError, ssl.SSLError) as exc:
                 log.warning("broker %s unreachable (%s); retry in %.1f s", self.broker.url, exc, backoff)
                 self._stop.wait(backoff)
-                backoff = min(30.0, backoff * 2)
+                backoff = min(MAX_BACKOFF_S, backoff * 2)
                 continue
             self._client = client
             client.loop_start()
@@ -160,28 +172,28 @@ class MqttLink:
                 client.loop_stop()
                 client.disconnect()
                 self._stop.wait(backoff)
-                backoff = min(30.0, backoff * 2)
+                backoff = min(MAX_BACKOFF_S, backoff * 2)
                 continue
             backoff = 0.5
-            with self._lock:
-                self._inflight.clear()
-                self._last_sent = 0  # replay from the oldest unacknowledged entry
+            self._inflight.clear()
+            self._acks = queue.SimpleQueue()
+            self._last_sent = 0  # replay from the oldest unacknowledged entry
             self._drain(client)
             client.loop_stop()
             self._client = None
 
     def _drain(self, client: mqtt.Client) -> None:
+        """Keep up to `window` outbox entries in flight, in order; this thread alone owns the map."""
         while not self._stop.is_set() and self.connected.is_set():
             self._wake.clear()
-            with self._lock:
-                room = self.window - len(self._inflight)
-                after = self._last_sent
+            self._settle_acks()
+            room = self.window - len(self._inflight)
             if room > 0:
-                for entry in self.outbox.pending(after, room):
-                    with self._lock:
-                        info = client.publish(entry.topic, entry.payload, qos=1)
-                        if info.rc != mqtt.MQTT_ERR_SUCCESS:
-                            break
-                        self._inflight[info.mid] = entry.seq
-                        self._last_sent = entry.seq
+                for entry in self.outbox.pending(self._last_sent, room):
+                    info = client.publish(entry.topic, entry.payload, qos=1)
+                    if info.rc != mqtt.MQTT_ERR_SUCCESS:
+                        break
+                    self._inflight[info.mid] = entry.seq
+                    self._last_sent = entry.seq
+            self._settle_acks()
             self._wake.wait(0.5)

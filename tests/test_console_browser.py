@@ -122,6 +122,7 @@ def console(database_url: str, mqtt_url: str) -> Iterator[dict]:
             (site, f"{site}-A1"),
         )
     conn.execute("UPDATE cameras SET heartbeat_interval_s = 3600 WHERE site_id <> 'S05'")
+    conn.execute("UPDATE incidents SET ended_at = now() WHERE ended_at IS NULL")
 
     group = "web" + uuid.uuid4().hex[:6]
     worker = IngestWorker(database_url, mqtt_url, worker_id="1", group=group)

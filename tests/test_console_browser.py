@@ -227,21 +227,28 @@ def test_live_alert_acknowledge_and_disposition(console: dict, page: Page) -> No
 
 def test_site_goes_down_on_the_board(console: dict, page: Page) -> None:
     base, pub, db = console["url"], console["pub"], console["db"]
-    hb = make_heartbeat(
-        site="S05",
-        agent="S05-A1",
-        interval_s=1,
-        cameras=[
-            CameraHealth(camera_id=c, state=CameraState.STREAMING, fps=25)
-            for (c,) in db.execute("SELECT camera_id FROM cameras WHERE site_id = 'S05'")
-        ],
-    )
-    pub.publish(topics.heartbeat_topic("S05", "S05-A1"), encode(hb), qos=1).wait_for_publish(5)
+    cams = [c for (c,) in db.execute("SELECT camera_id FROM cameras WHERE site_id = 'S05'")]
+    beating = threading.Event()
+    beating.set()
+
+    def heartbeats() -> None:  # S05's agent is alive: a heartbeat every 0.5 s, interval 1 s
+        while beating.is_set():
+            hb = make_heartbeat(
+                site="S05",
+                agent="S05-A1",
+                interval_s=1,
+                cameras=[CameraHealth(camera_id=c, state=CameraState.STREAMING, fps=25) for c in cams],
+            )
+            pub.publish(topics.heartbeat_topic("S05", "S05-A1"), encode(hb), qos=1)
+            time.sleep(0.5)
+
+    threading.Thread(target=heartbeats, daemon=True).start()
     login(page, base, "admin")
     page.goto(f"{base}/sites")
     site = page.locator('a[data-site="S05"]')
-    expect(site).to_have_attribute("data-state", "UP", timeout=5_000)
+    expect(site).to_have_attribute("data-state", "UP", timeout=10_000)
     page.screenshot(path=str(SHOTS / "sites-all-up.png"), full_page=True)
+    beating.clear()
     # Heartbeats stop: three missed 1 s intervals later the board shows S05 DOWN, without a manual reload.
     expect(page.locator('a[data-site="S05"]')).to_have_attribute("data-state", "DOWN", timeout=15_000)
     page.screenshot(path=str(SHOTS / "sites-one-down.png"), full_page=True)

@@ -32,22 +32,9 @@ PERMISSIONS: dict[str, set[str]] = {
     },
     "engineer": {"sites", "locations", "reports", "health.edit", "hotlists.view"},
     "auditor": {"audit", "sites", "reports"},
-    "admin": {
-        "alerts",
-        "search",
-        "reads",
-        "sites",
-        "locations",
-        "hotlists.view",
-        "hotlists.edit",
-        "authorise",
-        "reports",
-        "export",
-        "audit",
-        "health.edit",
-        "users",
-    },
 }
+# An admin may do everything any role may, and manage users.
+PERMISSIONS["admin"] = set().union(*PERMISSIONS.values()) | {"users"}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import cv2
@@ -241,7 +241,3 @@ def frames_of(cfg: CameraConfig) -> Iterator[Frame]:
                 return
     finally:
         cap.stop()
-
-
-def synthetic_time(start: datetime, index: int, fps: float) -> datetime:
-    return start + timedelta(seconds=index / fps)

@@ -4,7 +4,7 @@ the agent's video pipeline uses the same three stages frame by frame."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +25,6 @@ class PlateFound:
 class StageTimes:
     detect_ms: float = 0.0
     ocr_ms: float = 0.0  # rectification included
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 class StillReader:

@@ -21,7 +21,8 @@ def _urls(need_mqtt: bool = False) -> tuple[str, str | None]:
         raise typer.Exit(2) from None
 
 
-def _conn():  # type: ignore[no-untyped-def]
+def connect_db():  # type: ignore[no-untyped-def]
+    """A migrated connection to the central database, or a clear error and exit 2."""
     from central import store
 
     url, _ = _urls()
@@ -101,7 +102,7 @@ def sites_import(file: Path = typer.Argument(..., help="YAML or CSV registry."))
     except (RegistryError, FileNotFoundError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    n_sites, n_cams = import_sites(_conn(), sites)
+    n_sites, n_cams = import_sites(connect_db(), sites)
     typer.echo(f"imported {n_sites} sites, {n_cams} cameras")
 
 
@@ -116,7 +117,7 @@ def users_add(
     from central import auth
 
     try:
-        auth.create_user(_conn(), username, password, role, extended)
+        auth.create_user(connect_db(), username, password, role, extended)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -128,7 +129,7 @@ def users_token(username: str, name: str = typer.Option("cli")) -> None:
     """Issue an API token for a user (shown once)."""
     from central import auth
 
-    typer.echo(auth.create_api_token(_conn(), username, name))
+    typer.echo(auth.create_api_token(connect_db(), username, name))
 
 
 @app.command("report")
@@ -144,7 +145,7 @@ def report(
     from central import reports
 
     try:
-        rep = reports.site_report(_conn(), site, reports.parse_period(period))
+        rep = reports.site_report(connect_db(), site, reports.parse_period(period))
     except (ValueError, LookupError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -168,5 +169,5 @@ def health_now() -> None:
     """Re-evaluate camera states once and print the changes."""
     from central import health
 
-    for cam, old, new in health.evaluate(_conn()):
+    for cam, old, new in health.evaluate(connect_db()):
         typer.echo(f"{cam}: {old} → {new}")

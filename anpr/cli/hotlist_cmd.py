@@ -22,8 +22,8 @@ def load(
     """Load a hotlist revision atomically: matching switches to it in one commit."""
     import time
 
-    from central import audit, reports, store
-    from central.settings import urls
+    from anpr.cli.central_cmd import connect_db
+    from central import audit, reports
     from hotlists.formats import parse_file
     from hotlists.loader import ListSettings, load_revision
 
@@ -42,9 +42,7 @@ def load(
             f"error: {len(parsed.rejected)} row(s) rejected; nothing loaded (use --skip-invalid)", err=True
         )
         raise typer.Exit(1)
-    db, _ = urls()
-    conn = store.connect(db)
-    store.migrate(conn)
+    conn = connect_db()
     settings = ListSettings(
         owner, priority, mode, max_substitutions, wide, int(reports.parse_period(max_age).total_seconds())
     )
@@ -70,13 +68,10 @@ def load(
 @app.command("status")
 def status() -> None:
     """Lists with revision, size, last refresh and staleness."""
-    from central import store
-    from central.settings import urls
+    from anpr.cli.central_cmd import connect_db
     from hotlists.loader import stale_lists
 
-    db, _ = urls()
-    conn = store.connect(db)
-    store.migrate(conn)
+    conn = connect_db()
     stale = dict(stale_lists(conn))
     for name, rev, refreshed, n in conn.execute(
         "SELECT h.name, h.current_revision, h.refreshed_at, (SELECT count(*) FROM hotlist_entries e "

@@ -29,3 +29,12 @@ def parse_mqtt_url(url: str) -> MqttTarget:
         unquote(u.username) if u.username else None,
         unquote(u.password) if u.password else None,
     )
+
+
+def redact(url: str) -> str:
+    """The URL with its password replaced, for logs and error messages."""
+    u = urlparse(url)
+    if not u.password:
+        return url
+    netloc = u.netloc.replace(f":{u.password}@", ":***@", 1)
+    return u._replace(netloc=netloc).geturl()

@@ -21,3 +21,11 @@ class CoreSettings(BaseSettings):
     database_url: str | None = None
     mqtt_url: str | None = None
     services_mqtt_port: int = Field(default=18830, ge=1, le=65535)
+    # TLS towards the broker for central workers: the project CA and this worker's certificate.
+    mqtt_ca_file: Path | None = None
+    mqtt_cert_file: Path | None = None
+    mqtt_key_file: Path | None = None
+
+    @property
+    def pki_dir(self) -> Path:
+        return self.data_dir / "pki"

@@ -10,9 +10,11 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
+from uuid import UUID
 
 import psycopg
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi import Query as QueryParam
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
@@ -20,13 +22,16 @@ from pydantic import BaseModel
 from sse_starlette.sse import EventSourceResponse
 
 from central import alerts as alerts_mod
-from central import audit, auth, health, partitions, preservation, reports, search, store
+from central import audit, auth, csrf, health, partitions, preservation, reports, search, store
 from central.auth import User
 from central.live import LiveHub
+from central.login_throttle import LoginThrottle
 from hotlists.formats import parse_csv, parse_voi
 from hotlists.loader import ListSettings, load_revision, stale_lists
 
 SESSION_COOKIE = "anpr_session"
+# Page sizes: at least one row, at most what one response should carry.
+Limit = Annotated[int, QueryParam(ge=1, le=5000)]
 REQUESTS = Counter("anpr_api_requests_total", "API requests", ["route"])
 
 
@@ -57,6 +62,30 @@ def set_session_cookie(response: Response, token: str, secure: bool) -> None:
         secure=secure,
         max_age=auth.SESSION_HOURS * 3600,
     )
+
+
+class LoginThrottled(HTTPException):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(429, f"too many failed logins; retry in {retry_after} s", {"Retry-After": str(retry_after)})
+
+
+def make_login_check(throttle: LoginThrottle):  # type: ignore[no-untyped-def]
+    """One login path for the API and the console: throttled, audited, never logs the password."""
+
+    def check(request: Request, conn: psycopg.Connection, username: str, password: str, via: str):  # type: ignore[no-untyped-def]
+        client = request.client.host if request.client else "unknown"
+        if (wait := throttle.retry_after(client, username)) is not None:
+            audit.record(conn, username, "login.throttled", {"via": via, "client": client})
+            raise LoginThrottled(wait)
+        got = auth.login(conn, username, password)
+        if got is None:
+            throttle.failed(client, username)
+            audit.record(conn, username, "login.failed", {"via": via, "client": client})
+            return None
+        audit.record(conn, got[0].username, "login", {"via": via, "client": client})
+        return got
+
+    return check
 
 
 def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
@@ -103,6 +132,9 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
 
     CurrentUser = Annotated[User, Depends(current_user)]
 
+    throttle = LoginThrottle()
+    app.state.login = checked_login = make_login_check(throttle)
+
     def need(user: User, permission: str) -> None:
         if not user.can(permission):
             raise HTTPException(403, f"role {user.role} may not use {permission}")
@@ -114,14 +146,12 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         return {"ok": True, "backend": backend.name}
 
     @app.post("/api/login")
-    def api_login(body: LoginBody, response: Response, conn: Db) -> dict:
-        got = auth.login(conn, body.username, body.password)
+    def api_login(body: LoginBody, request: Request, response: Response, conn: Db) -> dict:
+        got = checked_login(request, conn, body.username, body.password, "api")
         if got is None:
-            audit.record(conn, body.username, "login.failed", {})
             raise HTTPException(401, "wrong username or password")
         user, token = got
-        audit.record(conn, user.username, "login", {})
-        set_session_cookie(response, token, secure_cookies)
+        set_session_cookie(response, token, secure_cookies or request.url.scheme == "https")
         return {"username": user.username, "role": user.role, "token": token}
 
     # -- authenticated ------------------------------------------------------------------------
@@ -154,7 +184,9 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/api/alerts")
-    def list_alerts(user: CurrentUser, conn: Db, limit: int = 50, state: str | None = None) -> list[dict]:
+    def list_alerts(
+        user: CurrentUser, conn: Db, limit: Limit = 50, state: str | None = None
+    ) -> list[dict]:
         need(user, "alerts")
         sql = "SELECT alert_id FROM alerts"
         args: list = []
@@ -192,23 +224,23 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         return EventSourceResponse(events())
 
     @app.post("/api/alerts/{alert_id}/ack")
-    def ack(alert_id: str, user: CurrentUser, conn: Db) -> dict:
+    def ack(alert_id: UUID, user: CurrentUser, conn: Db) -> dict:
         need(user, "alerts")
-        ok = alerts_mod.acknowledge(conn, alert_id, user.username)
-        audit.record(conn, user.username, "alert.acknowledge", {"alert_id": alert_id, "changed": ok})
+        ok = alerts_mod.acknowledge(conn, str(alert_id), user.username)
+        audit.record(conn, user.username, "alert.acknowledge", {"alert_id": str(alert_id), "changed": ok})
         return {"ok": ok}
 
     @app.post("/api/alerts/{alert_id}/disposition")
-    def disposition(alert_id: str, body: DispositionBody, user: CurrentUser, conn: Db) -> dict:
+    def disposition(alert_id: UUID, body: DispositionBody, user: CurrentUser, conn: Db) -> dict:
         need(user, "alerts")
         try:
-            ok = alerts_mod.dispose(conn, alert_id, body.disposition, user.username)
+            ok = alerts_mod.dispose(conn, str(alert_id), body.disposition, user.username)
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
         if not ok:
             raise HTTPException(404, "no such alert")
         audit.record(
-            conn, user.username, "alert.disposition", {"alert_id": alert_id, "disposition": body.disposition}
+            conn, user.username, "alert.disposition", {"alert_id": str(alert_id), "disposition": body.disposition}
         )
         return {"ok": True}
 
@@ -267,8 +299,8 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         since: datetime | None = None,
         until: datetime | None = None,
         sites: str = "",
-        authorisation_id: int | None = None,
-        limit: int = 200,
+        authorisation_id: Annotated[int | None, QueryParam(ge=1, le=2**62)] = None,
+        limit: Limit = 200,
     ) -> search.SearchQuery:
         return search.SearchQuery(
             vrm, mode, since, until, tuple(s for s in sites.split(",") if s), authorisation_id, limit
@@ -300,7 +332,7 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         return {"authorisation_id": auth_id}
 
     @app.get("/api/reads/{read_id}")
-    def read_detail(read_id: str, user: CurrentUser, conn: Db) -> dict:
+    def read_detail(read_id: UUID, user: CurrentUser, conn: Db) -> dict:
         need(user, "reads")
         row = conn.execute(
             "SELECT read_id, captured_at, site_id, camera_id, lane, direction, vrm, raw_text, "
@@ -310,7 +342,7 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         ).fetchone()
         if row is None:
             raise HTTPException(404, "no such read")
-        audit.record(conn, user.username, "read.view", {"read_id": read_id})
+        audit.record(conn, user.username, "read.view", {"read_id": str(read_id)})
         keys = (
             "read_id",
             "captured_at",
@@ -332,10 +364,10 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         return json.loads(json.dumps(dict(zip(keys, row, strict=True)), default=str))
 
     @app.post("/api/reads/{read_id}/preserve")
-    def preserve_read(read_id: str, case_ref: str, user: CurrentUser, conn: Db) -> dict:
+    def preserve_read(read_id: UUID, case_ref: str, user: CurrentUser, conn: Db) -> dict:
         need(user, "authorise")
         try:
-            ok = preservation.preserve(conn, read_id, case_ref, user.username)
+            ok = preservation.preserve(conn, str(read_id), case_ref, user.username)
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
         if not ok:
@@ -343,7 +375,7 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         return {"ok": True}
 
     @app.get("/api/reads/{read_id}/{which}.jpg")
-    def read_image(read_id: str, which: str, user: CurrentUser, conn: Db) -> Response:
+    def read_image(read_id: UUID, which: str, user: CurrentUser, conn: Db) -> Response:
         need(user, "reads")
         if which not in ("plate", "overview"):
             raise HTTPException(404, "no such image")
@@ -398,7 +430,7 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
 
     @app.post("/api/hotlists/{name}")
     async def upload_hotlist(
-        name: str, request: Request, user: CurrentUser, priority: int = 5, match_mode: str = "lenient"
+        name: str, request: Request, user: CurrentUser, priority: Annotated[int, QueryParam(ge=1, le=9)] = 5, match_mode: str = "lenient"
     ) -> dict:
         need(user, "hotlists.edit")
         text = (await request.body()).decode("utf-8-sig")
@@ -421,7 +453,7 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
 
     @app.get("/api/audit")
     def audit_trail(
-        user: CurrentUser, conn: Db, actor: str | None = None, action: str | None = None, limit: int = 200
+        user: CurrentUser, conn: Db, actor: str | None = None, action: str | None = None, limit: Limit = 200
     ) -> dict:
         need(user, "audit")
         sql = "SELECT seq, at, actor, action, detail FROM audit_log WHERE true"
@@ -444,8 +476,15 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
             "chain": {"rows": check.rows, "ok": check.ok, "first_bad_seq": check.first_bad_seq},
         }
 
+    @app.exception_handler(psycopg.DataError)
+    async def bad_value(request: Request, exc: psycopg.DataError) -> JSONResponse:
+        # A value the database cannot take (a NUL byte, an out-of-range number) is the caller's error.
+        return JSONResponse({"detail": f"invalid value: {str(exc).splitlines()[0]}"}, status_code=422)
+
     @app.middleware("http")
     async def count_requests(request: Request, call_next):  # type: ignore[no-untyped-def]
+        if refused := csrf.refusal(request, SESSION_COOKIE):
+            return refused
         response = await call_next(request)
         route = request.scope.get("route")
         REQUESTS.labels(getattr(route, "path", "other")).inc()

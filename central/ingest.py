@@ -9,6 +9,7 @@ which the read id absorbs.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import queue
@@ -20,9 +21,8 @@ from datetime import UTC, datetime
 
 import paho.mqtt.client as mqtt
 import psycopg
-from paho.mqtt.enums import CallbackAPIVersion
 
-from anpr.mqtt_url import parse_mqtt_url
+from anpr.mqtt_client import TlsFiles, new_client
 from anpr.protocol import encode, topics
 from central import ingest_batch, partitions, store
 from central.registry import camera_sites
@@ -42,6 +42,7 @@ class IngestStats:
     dead: int = 0
     alerts: int = 0
     batches: int = 0
+    db_errors: int = 0
 
 
 class IngestWorker:
@@ -56,6 +57,7 @@ class IngestWorker:
         batch_wait_s: float = 0.05,
         subscribe: tuple[str, ...] = (topics.READS_ALL, topics.HEARTBEATS_ALL, topics.STATUS_ALL),
         clean_start: bool = False,
+        tls: TlsFiles | None = None,
     ) -> None:
         self.database_url = database_url
         self.mqtt_url = mqtt_url
@@ -66,32 +68,30 @@ class IngestWorker:
         self.batch_wait_s = batch_wait_s
         self.subscribe_to = subscribe
         self.clean_start = clean_start
+        self.tls = tls
         self.stats = IngestStats()
         self.ready = threading.Event()
         self.stop_event = threading.Event()
-        self._q: queue.Queue[tuple[mqtt.MQTTMessage, datetime]] = queue.Queue()
+        self._q: queue.Queue[tuple[mqtt.MQTTMessage, datetime, int]] = queue.Queue()
+        self._generation = 0
         self._client: mqtt.Client | None = None
 
     # -- MQTT side ------------------------------------------------------------------------------
     def _connect(self) -> mqtt.Client:
-        target = parse_mqtt_url(self.mqtt_url)
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
+        client, target = new_client(
+            self.mqtt_url,
             client_id=f"anpr-{self.group}-{self.worker_id}",
-            protocol=mqtt.MQTTv311,
             clean_session=self.clean_start,
             manual_ack=True,
+            tls=self.tls,
         )
-        if target.username:
-            client.username_pw_set(target.username, target.password)
-        if target.tls:
-            client.tls_set()
         client.max_inflight_messages_set(1000)
 
         def on_connect(c, userdata, flags, rc, props) -> None:  # type: ignore[no-untyped-def]
             if rc.is_failure:
                 log.error("broker refused ingest worker: %s", rc)
                 return
+            self._generation += 1
             subs = [(topics.shared(self.group, t) if self.shared else t, 1) for t in self.subscribe_to]
             c.subscribe(subs)
 
@@ -99,7 +99,7 @@ class IngestWorker:
             self.ready.set()
 
         def on_message(c, userdata, msg: mqtt.MQTTMessage) -> None:  # type: ignore[no-untyped-def]
-            self._q.put((msg, datetime.now(UTC)))
+            self._q.put((msg, datetime.now(UTC), self._generation))
 
         client.on_connect = on_connect
         client.on_subscribe = on_subscribe
@@ -111,32 +111,56 @@ class IngestWorker:
 
     # -- database side --------------------------------------------------------------------------
     def run(self) -> IngestStats:
-        conn = store.connect(self.database_url)
-        backend = store.migrate(conn)
-        partitions.ensure_partitions(conn, backend)
-        listen = store.connect(self.database_url)
-        listen.execute(f"LISTEN {HOTLIST_CHANNEL}")
+        """Ingest until stopped. If the database goes away, the batch in hand is held, nothing is
+        acknowledged (the broker keeps the rest queued), and the worker reconnects and retries it."""
+        conn, listen = self._open_db(migrate=True)
         index = self._index(conn)
         cameras = camera_sites(conn)
         cameras_at = time.monotonic()
         self._client = client = self._connect()
         log.info("ingest worker %s: %d hotlist entries, %d cameras", self.worker_id, index.size, len(cameras))
+        held: list[tuple[mqtt.MQTTMessage, datetime, int]] = []
+        backoff = 0.5
         try:
             while not self.stop_event.is_set():
-                batch = self._collect()
-                if self._hotlists_changed(listen):
-                    index = self._index(conn)
-                    log.info("hotlists changed: index rebuilt (%d entries)", index.size)
-                if time.monotonic() - cameras_at > 30:
-                    cameras, cameras_at = camera_sites(conn), time.monotonic()
-                if not batch:
+                batch = held or self._collect()
+                try:
+                    if conn is None or listen is None:
+                        conn, listen = self._open_db(migrate=False)
+                        index = self._index(conn)
+                        log.info("database back: ingest resumes with %d messages in hand", len(batch))
+                    if self._hotlists_changed(listen):
+                        index = self._index(conn)
+                        log.info("hotlists changed: index rebuilt (%d entries)", index.size)
+                    if time.monotonic() - cameras_at > 30:
+                        cameras, cameras_at = camera_sites(conn), time.monotonic()
+                    if not batch:
+                        continue
+                    incoming = [ingest_batch.Incoming(m.topic, m.payload, at) for m, at, _ in batch]
+                    if any(cam not in cameras for cam in self._read_cameras(incoming)):
+                        cameras, cameras_at = camera_sites(conn), time.monotonic()  # a newly imported site
+                    res = ingest_batch.process(conn, incoming, cameras, index)
+                except psycopg.OperationalError as exc:
+                    self.stats.db_errors += 1
+                    log.warning(
+                        "database unavailable (%s): %d messages held unacknowledged, retry in %.1f s",
+                        str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+                        len(batch),
+                        backoff,
+                    )
+                    held = batch
+                    conn, listen = self._close_db(conn, listen)
+                    self.stop_event.wait(backoff)
+                    backoff = min(10.0, backoff * 2)
                     continue
-                incoming = [ingest_batch.Incoming(m.topic, m.payload, at) for m, at in batch]
-                if any(cam not in cameras for cam in self._read_cameras(incoming)):
-                    cameras, cameras_at = camera_sites(conn), time.monotonic()  # a newly imported site
-                res = ingest_batch.process(conn, incoming, cameras, index)
-                for m, _ in batch:  # committed: now, and only now, the broker may forget them
-                    client.ack(m.mid, m.qos)
+                held, backoff = [], 0.5
+                generation = self._generation
+                for m, _, gen in batch:
+                    # Committed: now, and only now, the broker may forget them. A message from an
+                    # earlier connection is not acknowledged: its packet id may now name another
+                    # message, and the broker redelivers it anyway (the read id absorbs the copy).
+                    if gen == generation:
+                        client.ack(m.mid, m.qos)
                 for alert in res.alerts:
                     client.publish(topics.alert_topic(alert.priority), encode(alert), qos=1)
                 s = self.stats
@@ -149,9 +173,25 @@ class IngestWorker:
         finally:
             client.loop_stop()
             client.disconnect()
-            conn.close()
-            listen.close()
+            self._close_db(conn, listen)
         return self.stats
+
+    def _open_db(self, migrate: bool) -> tuple[psycopg.Connection, psycopg.Connection]:
+        conn = store.connect(self.database_url)
+        if migrate:
+            backend = store.migrate(conn)
+            partitions.ensure_partitions(conn, backend)
+        listen = store.connect(self.database_url)
+        listen.execute(f"LISTEN {HOTLIST_CHANNEL}")
+        return conn, listen
+
+    @staticmethod
+    def _close_db(*conns: psycopg.Connection | None) -> tuple[None, None]:
+        for c in conns:
+            if c is not None:
+                with contextlib.suppress(Exception):
+                    c.close()
+        return None, None
 
     @staticmethod
     def _index(conn: psycopg.Connection) -> MatchIndex:
@@ -172,7 +212,7 @@ class IngestWorker:
                 out.add(p[1])
         return out
 
-    def _collect(self) -> list[tuple[mqtt.MQTTMessage, datetime]]:
+    def _collect(self) -> list[tuple[mqtt.MQTTMessage, datetime, int]]:
         try:
             first = self._q.get(timeout=0.2)
         except queue.Empty:

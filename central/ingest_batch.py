@@ -160,13 +160,17 @@ def process(
             new = _store_reads(conn, reads)
             res.reads_new = len(new)
             res.reads_duplicate = len(reads) - len(new)
-            _rollup(conn, [(r, msg) for r, msg in reads if r.read_id in new])
+            # A redelivered copy may share the batch with its original: count and match it once.
+            fresh: dict = {}
+            for r, msg in reads:
+                if r.read_id in new:
+                    fresh.setdefault(r.read_id, (r, msg))
+            _rollup(conn, list(fresh.values()))
             if index is not None:
                 today = today or datetime.now(UTC).date()
-                for read, _ in reads:
-                    if read.read_id in new:
-                        matches = index.match([read.vrm, *(c.vrm for c in read.candidates)], today)
-                        res.alerts += alerts_mod.raise_alerts(conn, read, matches)
+                for read, _ in fresh.values():
+                    matches = index.match([read.vrm, *(c.vrm for c in read.candidates)], today)
+                    res.alerts += alerts_mod.raise_alerts(conn, read, matches)
     return res
 
 

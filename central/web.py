@@ -68,14 +68,17 @@ def create_web_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
     def login_post(
         request: Request, conn: Db, username: str = Form(...), password: str = Form(...)
     ) -> Response:
-        got = auth.login(conn, username, password)
+        try:
+            got = app.state.login(request, conn, username, password, "console")
+        except HTTPException as exc:
+            resp = render(request, "login.html", None, error=f"Too many failed logins. {exc.detail}.")
+            resp.status_code = exc.status_code
+            return resp
         if got is None:
-            audit.record(conn, username, "login.failed", {"via": "console"})
             return render(request, "login.html", None, error="Wrong username or password.")
-        user, token = got
-        audit.record(conn, user.username, "login", {"via": "console"})
+        _, token = got
         resp = RedirectResponse("/", 303)
-        set_session_cookie(resp, token, secure_cookies)
+        set_session_cookie(resp, token, secure_cookies or request.url.scheme == "https")
         return resp
 
     @app.post("/logout", include_in_schema=False)

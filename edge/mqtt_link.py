@@ -16,9 +16,9 @@ import threading
 from collections.abc import Callable
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 
-from anpr.mqtt_url import parse_mqtt_url
+from anpr.mqtt_client import TlsFiles, new_client
+from anpr.mqtt_url import parse_mqtt_url, redact
 from anpr.protocol import AgentState, Status, encode, topics
 from edge.config import BrokerConfig
 from edge.outbox import Outbox
@@ -96,24 +96,15 @@ class MqttLink:
         )
 
     def _new_client(self) -> mqtt.Client:
-        target = parse_mqtt_url(self.broker.url)
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
+        tls = self.broker.tls
+        client, _ = new_client(
+            self.broker.url,
             client_id=f"anpr-edge-{self.site_id}-{self.agent_id}",
-            protocol=mqtt.MQTTv311,
             clean_session=True,
+            tls=TlsFiles(tls.ca_file, tls.cert_file, tls.key_file) if tls else None,
+            username=self.broker.username,
+            password=self.broker.password,
         )
-        username = self.broker.username or target.username
-        if username:
-            client.username_pw_set(username, self.broker.password or target.password)
-        if target.tls or self.broker.tls:
-            tls = self.broker.tls
-            client.tls_set(
-                ca_certs=str(tls.ca_file) if tls else None,
-                certfile=str(tls.cert_file) if tls and tls.cert_file else None,
-                keyfile=str(tls.key_file) if tls and tls.key_file else None,
-                tls_version=ssl.PROTOCOL_TLS_CLIENT,
-            )
         # The broker publishes this, retained, if we vanish without a DISCONNECT.
         client.will_set(self._status_topic(), self._status(AgentState.OFFLINE), qos=1, retain=True)
         client.max_inflight_messages_set(self.window)
@@ -162,7 +153,7 @@ class MqttLink:
             try:
                 client.connect(target.host, target.port, keepalive=self.broker.keepalive_s)
             except (OSError, ssl.SSLError) as exc:
-                log.warning("broker %s unreachable (%s); retry in %.1f s", self.broker.url, exc, backoff)
+                log.warning("broker %s unreachable (%s); retry in %.1f s", redact(self.broker.url), exc, backoff)
                 self._stop.wait(backoff)
                 backoff = min(MAX_BACKOFF_S, backoff * 2)
                 continue

@@ -52,13 +52,31 @@ def database_url(pg_admin_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def mqtt_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def mqtt_broker(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The tests' own Mosquitto with accounts, ACLs and TLS, as deployed (None without mosquitto)."""
+    from anpr.services import broker
+
+    if broker.mosquitto_binary() is None:
+        yield None
+        return
+    rec = broker.start(tmp_path_factory.mktemp("broker"), services.free_port(), "mosquitto")
+    yield rec
+    broker.stop(rec)
+
+
+@pytest.fixture(scope="session")
+def mqtt_url(mqtt_broker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A URL logged in with the tool account (tests play agents and operators)."""
+    from anpr.security.mqtt_accounts import TOOL_ACCOUNT
+    from anpr.services import broker
+
+    if mqtt_broker is not None:
+        yield broker.account_url(mqtt_broker, TOOL_ACCOUNT)
+        return
     url = services.system_mqtt_url()
     if url:
         yield url
         return
-    from anpr.services import broker
-
     rec = broker.start(tmp_path_factory.mktemp("broker"), services.free_port())
     yield rec.url
     broker.stop(rec)

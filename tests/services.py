@@ -64,9 +64,24 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free loopback port whose successor is free too (a broker's TLS listener takes port + 1)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port < 65535 and not port_open(port + 1):
+            return port
+    raise RuntimeError("no free pair of ports")
+
+
+def mqtt_connect(url: str, client_id: str = "", **kw: object):  # type: ignore[no-untyped-def]
+    """A connected, looping paho client for `url` (credentials and TLS as the URL says)."""
+    from anpr.mqtt_client import new_client
+
+    client, target = new_client(url, client_id, **kw)  # type: ignore[arg-type]
+    client.connect(target.host, target.port)
+    client.loop_start()
+    return client
 
 
 def system_mqtt_url() -> str | None:

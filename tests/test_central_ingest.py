@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, timedelta
 import paho.mqtt.client as mqtt
 import psycopg
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 
 from anpr.protocol import AgentState, CameraHealth, CameraState, Status, decode, encode, topics
 from central import health, store
@@ -20,6 +19,7 @@ from central.ingest import IngestWorker
 from central.registry import CameraEntry, SiteEntry, import_sites
 from hotlists.formats import HotlistEntry
 from hotlists.loader import ListSettings, load_revision
+from tests import services
 from tests.factories import make_heartbeat, make_read
 
 
@@ -72,11 +72,7 @@ class Running:
 
 
 def publisher(mqtt_url: str) -> mqtt.Client:
-    host, port = mqtt_url.removeprefix("mqtt://").split(":")
-    c = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
-    c.connect(host, int(port))
-    c.loop_start()
-    return c
+    return services.mqtt_connect(mqtt_url)
 
 
 def worker(database_url: str, mqtt_url: str, group: str, wid: str = "1", **kw: object) -> IngestWorker:
@@ -182,12 +178,9 @@ def test_hotlist_hit_alerts_exact_and_fuzzy(database_url: str, mqtt_url: str, db
         ListSettings(priority=1),
     )
     got: list[dict] = []
-    host, port = mqtt_url.removeprefix("mqtt://").split(":")
-    sub = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+    sub = services.mqtt_connect(mqtt_url)
     sub.on_message = lambda c, u, m: got.append(json.loads(m.payload))
-    sub.connect(host, int(port))
     sub.subscribe(topics.ALERTS_ALL, qos=1)
-    sub.loop_start()
     pub = publisher(mqtt_url)
     with Running(worker(database_url, mqtt_url, group)):
         t0 = time.monotonic()

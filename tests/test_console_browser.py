@@ -20,9 +20,7 @@ if not Path(CHROMIUM).exists():
         "Debian's chromium is installed by `make test` (apt package chromium)", allow_module_level=True
     )
 
-import paho.mqtt.client as mqtt  # noqa: E402
 import uvicorn  # noqa: E402
-from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from anpr.ids import uuid7  # noqa: E402
@@ -35,6 +33,7 @@ from central.registry import import_sites, parse  # noqa: E402
 from central.web import create_web_app  # noqa: E402
 from hotlists.formats import HotlistEntry  # noqa: E402
 from hotlists.loader import ListSettings, load_revision  # noqa: E402
+from tests import services  # noqa: E402
 from tests.factories import make_heartbeat, make_read  # noqa: E402
 from tests.services import free_port  # noqa: E402
 
@@ -139,10 +138,7 @@ def console(database_url: str, mqtt_url: str) -> Iterator[dict]:
     deadline = time.monotonic() + 15
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    host, mport = mqtt_url.removeprefix("mqtt://").split(":")
-    pub = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
-    pub.connect(host, int(mport))
-    pub.loop_start()
+    pub = services.mqtt_connect(mqtt_url)
     yield {"url": f"http://127.0.0.1:{port}", "pub": pub, "db": conn}
     pub.loop_stop()
     server.should_exit = True

@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
-import paho.mqtt.client as mqtt
 import pytest
 import yaml
-from paho.mqtt.enums import CallbackAPIVersion
 
+from anpr.mqtt_client import new_client
 from anpr.protocol import Read, decode
 from anpr.protocol.schema_export import SCHEMA_DIR
 from edge.agent import Agent
@@ -88,18 +87,24 @@ class Broker:
         self.dir = tmp
         self.port = free_port()
         self.rec = None
+        self.url = ""
+        self.tool_url = ""
 
     def start(self) -> None:
+        from anpr.security.mqtt_accounts import Account, Role, add
+
         self.rec = self.mod.start(self.dir, self.port, "mosquitto")
+        # The agent logs in with its own account, which may publish only under site S01.
+        add(self.dir / "pki", Account(name="S01-A1", role=Role.AGENT, site_id="S01"))
+        self.mod.reload(self.rec)
+        self.url = self.mod.account_url(self.rec, "S01-A1")
+        self.tool_url = self.mod.account_url(self.rec, "anpr-tool")
 
     def stop(self) -> None:
         if self.rec:
             self.mod.stop(self.rec)
             self.rec = None
 
-    @property
-    def url(self) -> str:
-        return f"mqtt://127.0.0.1:{self.port}"
 
 
 @pytest.fixture()
@@ -117,18 +122,16 @@ def broker(tmp_path: Path) -> Iterator[Broker]:
 class Collector:
     """A persistent-session QoS 1 subscriber that keeps every read it receives, in order."""
 
-    def __init__(self, port: int, client_id: str) -> None:
+    def __init__(self, url: str, client_id: str) -> None:
         self.reads: list[Read] = []
         self.other: list[dict] = []
-        self.c = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311, clean_session=False
-        )
+        self.c, target = new_client(url, client_id, clean_session=False)
         self.subscribed = threading.Event()
         self.c.on_connect = lambda c, *a: c.subscribe("anpr/v1/#", qos=1)
         self.c.on_subscribe = lambda *a: self.subscribed.set()
         self.c.on_message = self._on
         self.c.reconnect_delay_set(0.2, 1)
-        self.c.connect("127.0.0.1", port)
+        self.c.connect(target.host, target.port)
         self.c.loop_start()
         # Nothing is published before the broker has the subscription: no race with the agent.
         assert self.subscribed.wait(10), "collector did not subscribe"
@@ -166,7 +169,7 @@ def test_broker_outage_loses_nothing_and_keeps_order(
 ) -> None:
     path, truth = clip
     outage = float(os.environ.get("ANPR_TEST_OUTAGE_S", "60"))
-    col = Collector(broker.port, "collector-outage")
+    col = Collector(broker.tool_url, "collector-outage")
     time.sleep(0.3)
     agent = Agent(load_config(agent_yaml(tmp_path, broker.url, str(path), realtime=True)))
     t = threading.Thread(target=agent.run, kwargs={"exit_when_done": True, "drain_timeout_s": outage + 60})
@@ -195,9 +198,9 @@ def test_kill_9_loses_nothing_that_reached_the_outbox(
     clip: tuple[Path, list], broker: Broker, tmp_path: Path
 ) -> None:
     path, _truth = clip
-    port = broker.port
+    url, tool_url = broker.url, broker.tool_url
     broker.stop()  # no broker: every read stays in the outbox
-    cfg = agent_yaml(tmp_path, f"mqtt://127.0.0.1:{port}", str(path), realtime=False)
+    cfg = agent_yaml(tmp_path, url, str(path), realtime=False)
     proc = subprocess.Popen(
         [sys.executable, "-m", "anpr.cli.main", "edge", "run", "--config", str(cfg)],
         stdout=subprocess.DEVNULL,
@@ -223,7 +226,7 @@ def test_kill_9_loses_nothing_that_reached_the_outbox(
         stored = [json.loads(p)["read_id"] for (p,) in c.execute("SELECT payload FROM outbox ORDER BY seq")]
     assert len(stored) >= 3
     broker.start()
-    col = Collector(port, "collector-kill")
+    col = Collector(tool_url, "collector-kill")
     time.sleep(0.3)
     log2 = (tmp_path / "agent2.log").open("wb")
     proc2 = subprocess.Popen(
@@ -281,7 +284,7 @@ def test_bad_sources_are_counted_and_reported_while_the_agent_runs(broker: Broke
         ],
     }
     (tmp_path / "a.yaml").write_text(yaml.safe_dump(cfg))
-    col = Collector(broker.port, "collector-bad")
+    col = Collector(broker.tool_url, "collector-bad")
     agent = Agent(load_config(tmp_path / "a.yaml"))
     t = threading.Thread(target=agent.run, daemon=True)
     t.start()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.services import free_port
+from tests.services import free_port, mqtt_connect
 
 
 def anpr(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -34,7 +34,7 @@ def test_services_up_status_down_twice(tmp_path: Path, broker: str) -> None:
         assert status.returncode == 0, status.stdout + status.stderr
         assert "postgres: running" in status.stdout and "mqtt: running" in status.stdout
         _roundtrip_db(tmp_path)
-        _roundtrip_mqtt(f"mqtt://127.0.0.1:{port}")
+        _roundtrip_mqtt(tmp_path)
         down = anpr(["services", "down"], tmp_path)
         assert down.returncode == 0 and "postgres" in down.stdout
         after = anpr(["services", "status"], tmp_path)
@@ -52,12 +52,13 @@ def _roundtrip_db(data_dir: Path) -> None:
         assert conn.execute("SELECT 41 + 1").fetchone() == (42,)
 
 
-def _roundtrip_mqtt(url: str) -> None:
-    """QoS 1 publish and receive over MQTT 3.1.1, which the amqtt fallback also speaks."""
-    import paho.mqtt.client as mqtt
-    from paho.mqtt.enums import CallbackAPIVersion
+def _roundtrip_mqtt(data_dir: Path) -> None:
+    """QoS 1 publish and receive over MQTT 3.1.1, which the amqtt fallback also speaks, logged in
+    as the tool account where the broker has accounts."""
+    from anpr.services.resolve import mqtt_url
+    from anpr.settings import CoreSettings
 
-    port = int(url.rsplit(":", 1)[1])
+    url = mqtt_url(CoreSettings(data_dir=data_dir, mqtt_url=None))
     got = threading.Event()
     received: list[bytes] = []
 
@@ -66,16 +67,12 @@ def _roundtrip_mqtt(url: str) -> None:
         got.set()
 
     subscribed = threading.Event()
-    sub = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+    sub = mqtt_connect(url)
     sub.on_message = on_message
     sub.on_subscribe = lambda *a: subscribed.set()
-    sub.connect("127.0.0.1", port)
     sub.subscribe("anpr/v1/test/+/read", qos=1)
-    sub.loop_start()
     assert subscribed.wait(5)
-    pub = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
-    pub.connect("127.0.0.1", port)
-    pub.loop_start()
+    pub = mqtt_connect(url)
     pub.publish("anpr/v1/test/C1/read", b"hello", qos=1).wait_for_publish(5)
     assert got.wait(5) and received == [b"hello"]
     for c in (pub, sub):

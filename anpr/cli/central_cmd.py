@@ -12,10 +12,11 @@ app.add_typer(users_app, name="users", help="Console users and API tokens.")
 
 
 def _urls(need_mqtt: bool = False) -> tuple[str, str | None]:
+    from anpr.security.mqtt_accounts import INGEST_ACCOUNT
     from anpr.services.resolve import NoServiceError, database_url, mqtt_url
 
     try:
-        return database_url(), (mqtt_url() if need_mqtt else None)
+        return database_url(), (mqtt_url(account=INGEST_ACCOUNT) if need_mqtt else None)
     except NoServiceError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -57,11 +58,12 @@ def ingest(
     import logging
     import signal
 
+    from anpr.services.resolve import mqtt_tls
     from central.ingest import IngestWorker
 
     logging.basicConfig(level="INFO", format="%(levelname)s %(name)s: %(message)s")
     db, mq = _urls(need_mqtt=True)
-    w = IngestWorker(db, mq or "", worker_id, group, shared, batch)
+    w = IngestWorker(db, mq or "", worker_id, group, shared, batch, tls=mqtt_tls())
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: w.stop_event.set())
     stats = w.run()
@@ -73,6 +75,11 @@ def serve(
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8080),
     housekeeping: bool = typer.Option(True, help="Also run health, partitions, retention, webhooks."),
+    tls_cert: Path | None = typer.Option(None, help="Serve HTTPS with this certificate (PEM)."),
+    tls_key: Path | None = typer.Option(None, help="The certificate's private key (PEM)."),
+    secure_cookies: bool | None = typer.Option(
+        None, help="Mark cookies Secure (default: on unless serving plain HTTP on loopback)."
+    ),
 ) -> None:
     """Serve the HTTP API and operator console."""
     import logging
@@ -86,7 +93,17 @@ def serve(
     db, _ = _urls()
     hk = Housekeeper(db).start() if housekeeping else None
     try:
-        uvicorn.run(create_web_app(db), host=host, port=port, log_level="warning")
+        if secure_cookies is None:
+            secure_cookies = bool(tls_cert) or host not in ("127.0.0.1", "localhost", "::1")
+        uvicorn.run(
+            create_web_app(db, secure_cookies=secure_cookies),
+            host=host,
+            port=port,
+            log_level="warning",
+            ssl_certfile=str(tls_cert) if tls_cert else None,
+            ssl_keyfile=str(tls_key) if tls_key else None,
+            proxy_headers=True,
+        )
     finally:
         if hk:
             hk.stop()

@@ -36,6 +36,7 @@ def _optional(module: str, name: str, help_text: str) -> None:
 _optional(
     "anpr.cli.central_cmd", "central", "Central service: migrate, ingest, serve, sites, users, reports."
 )
+_optional("anpr.cli.certs_cmd", "certs", "MQTT security: the project CA, certificates and accounts.")
 _optional("anpr.cli.hotlist_cmd", "hotlist", "Hotlists: load a revision, show status.")
 _optional("anpr.cli.edge_cmd", "edge", "Edge agent: run it, check configs and device profiles.")
 _optional("anpr.cli.footage_cmd", "footage", "Synthetic UK traffic footage with truth.")

@@ -15,6 +15,9 @@ class ServiceRecord(BaseModel):
     url: str
     pid: int | None = None
     data_dir: str
+    # A broker with accounts: its TLS port and the PKI directory holding CA, certs and secrets.
+    tls_port: int | None = None
+    pki_dir: str | None = None
 
 
 class ServicesState(BaseModel):

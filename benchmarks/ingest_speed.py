@@ -19,13 +19,11 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-import paho.mqtt.client as mqtt
 import psycopg
-from paho.mqtt.enums import CallbackAPIVersion
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from anpr.ids import uuid7
-from anpr.mqtt_url import parse_mqtt_url
+from anpr.mqtt_client import new_client
 from anpr.protocol import Read, encode, topics
 from central import store
 from central.ingest import IngestWorker
@@ -83,14 +81,13 @@ def drop_db(admin: str, url: str) -> None:
 
 
 def _worker(db: str, mq: str, wid: str, group: str, stop: mp.Event) -> None:  # type: ignore[valid-type]
-    w = IngestWorker(db, mq, worker_id=wid, group=group, clean_start=True)
+    w = IngestWorker(db, mq, worker_id=wid, group=group, shared=True, clean_start=True)
     threading.Thread(target=lambda: (stop.wait(), w.stop_event.set()), daemon=True).start()  # type: ignore[attr-defined]
     w.run()
 
 
 def publish_all(mq: str, payloads: list[tuple[str, bytes]], rate: float | None = None) -> list[float]:
-    target = parse_mqtt_url(mq)
-    c = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+    c, target = new_client(mq)
     c.max_inflight_messages_set(1000)
     c.max_queued_messages_set(0)
     c.connect(target.host, target.port)
@@ -181,8 +178,7 @@ def alert_latency(db: str, mq: str, hot: list[str], rate: float, seconds: float)
     n = int(rate * seconds)
     reads = make_reads(n, 20, rng, hot, 0.01)
     got: dict[str, float] = {}
-    target = parse_mqtt_url(mq)
-    sub = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+    sub, target = new_client(mq)
     sub.on_message = lambda c, ud, m: got.setdefault(json.loads(m.payload)["read_id"], time.time())
     sub.connect(target.host, target.port)
     sub.subscribe(topics.ALERTS_ALL, qos=1)

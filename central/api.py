@@ -66,7 +66,9 @@ def set_session_cookie(response: Response, token: str, secure: bool) -> None:
 
 class LoginThrottled(HTTPException):
     def __init__(self, retry_after: int) -> None:
-        super().__init__(429, f"too many failed logins; retry in {retry_after} s", {"Retry-After": str(retry_after)})
+        super().__init__(
+            429, f"too many failed logins; retry in {retry_after} s", {"Retry-After": str(retry_after)}
+        )
 
 
 def make_login_check(throttle: LoginThrottle):  # type: ignore[no-untyped-def]
@@ -184,9 +186,7 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/api/alerts")
-    def list_alerts(
-        user: CurrentUser, conn: Db, limit: Limit = 50, state: str | None = None
-    ) -> list[dict]:
+    def list_alerts(user: CurrentUser, conn: Db, limit: Limit = 50, state: str | None = None) -> list[dict]:
         need(user, "alerts")
         sql = "SELECT alert_id FROM alerts"
         args: list = []
@@ -240,7 +240,10 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         if not ok:
             raise HTTPException(404, "no such alert")
         audit.record(
-            conn, user.username, "alert.disposition", {"alert_id": str(alert_id), "disposition": body.disposition}
+            conn,
+            user.username,
+            "alert.disposition",
+            {"alert_id": str(alert_id), "disposition": body.disposition},
         )
         return {"ok": True}
 
@@ -430,7 +433,11 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
 
     @app.post("/api/hotlists/{name}")
     async def upload_hotlist(
-        name: str, request: Request, user: CurrentUser, priority: Annotated[int, QueryParam(ge=1, le=9)] = 5, match_mode: str = "lenient"
+        name: str,
+        request: Request,
+        user: CurrentUser,
+        priority: Annotated[int, QueryParam(ge=1, le=9)] = 5,
+        match_mode: str = "lenient",
     ) -> dict:
         need(user, "hotlists.edit")
         text = (await request.body()).decode("utf-8-sig")

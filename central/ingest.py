@@ -1,8 +1,12 @@
 """`anpr central ingest`: MQTT → PostgreSQL workers.
 
-Each worker subscribes with a shared subscription (`$share/ingest/...`), so N workers on
-N hosts split the load; a persistent session (clean_session=False, fixed client id) keeps
-QoS 1 messages queued at the broker while a worker restarts. Messages are acknowledged
+A worker holds a persistent session (clean_session=False, fixed client id) with a plain
+subscription, which Mosquitto keeps across its own restarts: QoS 1 messages stay queued at the
+broker while the worker or the broker restarts. With `shared=True` N workers split the load
+through `$share/GROUP/...`, but Mosquitto 2.0.x does not restore shared subscriptions from its
+persistence file: reads published after a broker restart and before the workers re-subscribe
+have no subscriber and are dropped (tests/test_faults.py shows both). Use it only with a broker
+that persists shared subscriptions, or accept that window. Messages are acknowledged
 (manual PUBACK) only after their batch committed: a crash before commit means redelivery,
 which the read id absorbs.
 """
@@ -52,7 +56,7 @@ class IngestWorker:
         mqtt_url: str,
         worker_id: str = "1",
         group: str = "ingest",
-        shared: bool = True,
+        shared: bool = False,
         batch_max: int = 500,
         batch_wait_s: float = 0.05,
         subscribe: tuple[str, ...] = (topics.READS_ALL, topics.HEARTBEATS_ALL, topics.STATUS_ALL),

@@ -10,12 +10,9 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
-
 from anpr import __version__
 from anpr.ids import uuid7
-from anpr.mqtt_url import parse_mqtt_url
+from anpr.mqtt_client import new_client
 from anpr.protocol import (
     AgentState,
     CameraHealth,
@@ -85,10 +82,7 @@ class ReplayFleet:
         self.rng = random.Random(seed)
         self.stop_event = threading.Event()
         self.sent = 0
-        target = parse_mqtt_url(mqtt_url)
-        self.client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=f"anpr-demo-replay-{seed}", protocol=mqtt.MQTTv311
-        )
+        self.client, target = new_client(mqtt_url, f"anpr-demo-replay-{seed}")
         self.client.connect(target.host, target.port)
         self.client.loop_start()
         self.thread = threading.Thread(target=self._run, name="replay", daemon=True)

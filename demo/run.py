@@ -22,8 +22,9 @@ from pathlib import Path
 
 import yaml
 
+from anpr.security.mqtt_accounts import INGEST_ACCOUNT
 from anpr.services import manager
-from anpr.services.resolve import database_url, mqtt_url
+from anpr.services.resolve import database_url, mqtt_tls, mqtt_url
 from anpr.settings import CoreSettings
 
 log = logging.getLogger("demo")
@@ -109,7 +110,7 @@ def _start(opts: DemoOptions, settings: CoreSettings, r: Running, stop: threadin
         _say("starting embedded services (PostgreSQL, MQTT broker) …")
         manager.up(settings)
         r.started_services = True
-    db, mq = database_url(settings), mqtt_url(settings)
+    db, mq = database_url(settings), mqtt_url(settings)  # the tool account: replay plays many sites
     conn = store.connect(db)
     backend = store.migrate(conn)
     partitions.ensure_partitions(conn, backend)
@@ -125,7 +126,13 @@ def _start(opts: DemoOptions, settings: CoreSettings, r: Running, stop: threadin
     hotlisted = _hotlist(conn, clips)
     _backfill(conn, [c.camera_id for s in sites for c in s.cameras])
 
-    worker = IngestWorker(db, mq, worker_id="demo-1", group="ingest")
+    worker = IngestWorker(
+        db,
+        mqtt_url(settings, account=INGEST_ACCOUNT),
+        worker_id="demo-1",
+        group="ingest",
+        tls=mqtt_tls(settings),
+    )
     wt = threading.Thread(target=worker.run, daemon=True)
     wt.start()
     worker.ready.wait(15)
@@ -144,7 +151,8 @@ def _start(opts: DemoOptions, settings: CoreSettings, r: Running, stop: threadin
     for s in sites:
         cams = by_site[s.site_id]
         if s.site_id in opts.real_sites:
-            cfg = _agent_config(work, s.site_id, cams[0], clips[s.site_id][0], mq, opts)
+            broker = _agent_broker(settings, f"{s.site_id}-A1", s.site_id, mq)
+            cfg = _agent_config(work, s.site_id, cams[0], clips[s.site_id][0], broker, opts)
             env = {**os.environ, "PYTHONUNBUFFERED": "1"}
             log_file = (work / f"agent-{s.site_id}.log").open("ab")
             r.procs.append(
@@ -279,11 +287,37 @@ def _backfill(conn, cameras: list[str]) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def _agent_config(work: Path, site: str, camera: str, clip: Path, mq: str, opts: DemoOptions) -> Path:
+def _agent_broker(settings: CoreSettings, agent_id: str, site: str, fallback_url: str) -> dict:
+    """The agent's own account and certificate on the local broker (mutual TLS, publish rights for its
+    site only), as `anpr certs issue` makes them; an external broker keeps ANPR_MQTT_URL."""
+    from anpr.security import mqtt_accounts, pki
+    from anpr.services import broker
+    from anpr.services.state import load
+
+    rec = load(settings.data_dir).services.get("mqtt")
+    if settings.mqtt_url or rec is None or not (rec.pki_dir and rec.tls_port):
+        return {"url": fallback_url}
+    pki_dir = Path(rec.pki_dir)
+    mqtt_accounts.add(
+        pki_dir, mqtt_accounts.Account(name=agent_id, role=mqtt_accounts.Role.AGENT, site_id=site)
+    )
+    ident = pki.issue(pki_dir, agent_id)
+    broker.reload(rec)
+    return {
+        "url": f"mqtts://127.0.0.1:{rec.tls_port}",
+        "tls": {
+            "ca_file": str(ident.ca_file),
+            "cert_file": str(ident.cert_file),
+            "key_file": str(ident.key_file),
+        },
+    }
+
+
+def _agent_config(work: Path, site: str, camera: str, clip: Path, broker: dict, opts: DemoOptions) -> Path:
     cfg = {
         "site_id": site,
         "agent_id": f"{site}-A1",
-        "broker": {"url": mq},
+        "broker": broker,
         "profile": "x86-generic",
         "outbox": {"path": str(work / f"outbox-{site}.sqlite"), "quota_mb": 64},
         "heartbeat_interval_s": opts.heartbeat_s,

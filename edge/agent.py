@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from anpr import __version__
 from anpr.protocol import CameraHealth, Heartbeat, ModelInfo, OutboxHealth, encode, topics
 from edge.capture import Capture
+from edge.clock_watch import ClockWatch
 from edge.config import AgentConfig
 from edge.detect import PlateDetector
-from edge.health import clock_offset_s, cpu_temp_c, disk_free_bytes
+from edge.health import cpu_temp_c, disk_free_bytes
 from edge.metrics import AgentMetrics
 from edge.mqtt_link import MqttLink
 from edge.ocr import PlateReader
@@ -27,8 +29,12 @@ log = logging.getLogger(__name__)
 
 
 class Agent:
-    def __init__(self, cfg: AgentConfig, models_dir: Path = MODELS_DIR) -> None:
+    def __init__(
+        self, cfg: AgentConfig, models_dir: Path = MODELS_DIR, wall_clock: Callable[[], float] = time.time
+    ) -> None:
         self.cfg = cfg
+        self.wall_clock = wall_clock  # the device's clock: frames and heartbeats are stamped by it
+        self.clock = ClockWatch(wall=wall_clock)
         self.profile = load_profile(cfg.profile)
         p = self.profile
         det = load(models_dir / p.detector_model, p.threads, tuple(p.providers))
@@ -41,9 +47,7 @@ class Agent:
         reader = PlateReader(ocr)
         self.outbox = Outbox(cfg.outbox.path, int(cfg.outbox.quota_mb * 1024 * 1024))
         self.metrics = AgentMetrics()
-        self._offset: float | None = None
-        self._offset_at = 0.0
-        self.captures = {c.camera_id: Capture(c) for c in cfg.cameras}
+        self.captures = {c.camera_id: Capture(c, clock=wall_clock) for c in cfg.cameras}
         self.pipelines = {
             c.camera_id: CameraPipeline(
                 c,
@@ -51,7 +55,7 @@ class Agent:
                 detector,
                 reader,
                 ReadContext(cfg.site_id, cfg.agent_id, c.camera_id, c.lane, self.models, __version__, p),
-                clock_offset=self.clock_offset,
+                clock_offset=self.clock.offset_s,
             )
             for c in cfg.cameras
         }
@@ -68,12 +72,6 @@ class Agent:
         self.started = time.monotonic()
         self.stop_event = threading.Event()
         self.metrics_port: int | None = None
-
-    def clock_offset(self) -> float | None:
-        # chronyc is cheap but not free: ask at most once a minute.
-        if time.monotonic() - self._offset_at > 60:
-            self._offset, self._offset_at = clock_offset_s(), time.monotonic()
-        return self._offset
 
     # -- running ------------------------------------------------------------------------------
     def run(self, exit_when_done: bool = False, drain_timeout_s: float = 60.0) -> None:
@@ -165,7 +163,7 @@ class Agent:
         return Heartbeat(
             site_id=self.cfg.site_id,
             agent_id=self.cfg.agent_id,
-            sent_at=datetime.now(UTC),
+            sent_at=datetime.fromtimestamp(self.wall_clock(), UTC),
             interval_s=self.cfg.heartbeat_interval_s,
             uptime_s=round(time.monotonic() - self.started, 1),
             cameras=cams,
@@ -177,7 +175,7 @@ class Agent:
             ),
             disk_free_bytes=disk_free_bytes(self.cfg.outbox.path),
             cpu_temp_c=cpu_temp_c(),
-            clock_offset_s=self.clock_offset(),
+            clock_offset_s=self.clock.offset_s(),
             models=self.models,
             agent_version=__version__,
         )

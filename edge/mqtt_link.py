@@ -153,7 +153,9 @@ class MqttLink:
             try:
                 client.connect(target.host, target.port, keepalive=self.broker.keepalive_s)
             except (OSError, ssl.SSLError) as exc:
-                log.warning("broker %s unreachable (%s); retry in %.1f s", redact(self.broker.url), exc, backoff)
+                log.warning(
+                    "broker %s unreachable (%s); retry in %.1f s", redact(self.broker.url), exc, backoff
+                )
                 self._stop.wait(backoff)
                 backoff = min(MAX_BACKOFF_S, backoff * 2)
                 continue

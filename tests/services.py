@@ -98,3 +98,43 @@ def system_mqtt_url() -> str | None:
                 return "mqtt://127.0.0.1:1883"
             time.sleep(0.1)
     return None
+
+
+class PrivateBroker:
+    """A Mosquitto of the test's own, with accounts, ACLs and TLS, that it may stop and start
+    (the system one must not be touched). `agents` maps agent accounts to their sites."""
+
+    def __init__(self, directory: Path, agents: dict[str, str] | None = None) -> None:
+        from anpr.services import broker
+
+        self.mod = broker
+        self.dir = directory
+        self.port = free_port()
+        self.agents = agents or {}
+        self.rec = None
+        self.tool_url = ""
+        self.ingest_url = ""
+
+    @property
+    def url(self) -> str:
+        """The first agent's URL (most tests have one agent)."""
+        return self.agent_url(next(iter(self.agents)))
+
+    def agent_url(self, agent_id: str) -> str:
+        return self.mod.account_url(self.rec, agent_id)
+
+    def start(self) -> None:
+        from anpr.security.mqtt_accounts import INGEST_ACCOUNT, TOOL_ACCOUNT, Account, Role, add
+
+        # Accounts first: the broker reads them as it starts (a SIGHUP reload would race the test).
+        self.mod.ensure_pki(self.dir / "pki")
+        for agent_id, site in self.agents.items():
+            add(self.dir / "pki", Account(name=agent_id, role=Role.AGENT, site_id=site))
+        self.rec = self.mod.start(self.dir, self.port, "mosquitto")
+        self.tool_url = self.mod.account_url(self.rec, TOOL_ACCOUNT)
+        self.ingest_url = self.mod.account_url(self.rec, INGEST_ACCOUNT)
+
+    def stop(self) -> None:
+        if self.rec:
+            self.mod.stop(self.rec)
+            self.rec = None

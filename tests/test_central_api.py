@@ -341,7 +341,11 @@ def test_schemathesis_finds_no_server_error_and_no_open_route(env) -> None:  # t
             continue
 
         @settings(
-            max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True
+            max_examples=25,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+            derandomize=True,
         )
         @given(case=op.as_strategy())
         def check(case) -> None:  # type: ignore[no-untyped-def]

@@ -30,7 +30,7 @@ from edge.pipeline import CameraPipeline
 from edge.profiles import load_profile
 from edge.read_builder import ReadContext
 from models.footage import load_truth, synthesise
-from tests.services import free_port
+from tests.services import PrivateBroker as Broker
 
 READ_SCHEMA = json.loads((SCHEMA_DIR / "read.v1.json").read_text())
 TRACKING = {"group_gap_s": 1.0, "max_delay_s": 7.5, "remember_s": 300, "min_frames": 2}
@@ -77,43 +77,13 @@ def test_recorded_clip_yields_one_read_per_vehicle(clip: tuple[Path, list]) -> N
         assert r.frames_seen >= 2 and len(r.plate_jpeg) <= 3072 and len(r.overview_jpeg) <= 25 * 1024
 
 
-class Broker:
-    """A private Mosquitto we can stop and start (the system one must not be touched)."""
-
-    def __init__(self, tmp: Path) -> None:
-        from anpr.services import broker
-
-        self.mod = broker
-        self.dir = tmp
-        self.port = free_port()
-        self.rec = None
-        self.url = ""
-        self.tool_url = ""
-
-    def start(self) -> None:
-        from anpr.security.mqtt_accounts import Account, Role, add
-
-        self.rec = self.mod.start(self.dir, self.port, "mosquitto")
-        # The agent logs in with its own account, which may publish only under site S01.
-        add(self.dir / "pki", Account(name="S01-A1", role=Role.AGENT, site_id="S01"))
-        self.mod.reload(self.rec)
-        self.url = self.mod.account_url(self.rec, "S01-A1")
-        self.tool_url = self.mod.account_url(self.rec, "anpr-tool")
-
-    def stop(self) -> None:
-        if self.rec:
-            self.mod.stop(self.rec)
-            self.rec = None
-
-
-
 @pytest.fixture()
 def broker(tmp_path: Path) -> Iterator[Broker]:
     import shutil
 
     if not (shutil.which("mosquitto") or Path("/usr/sbin/mosquitto").exists()):
         pytest.skip("mosquitto is installed by `make test`")
-    b = Broker(tmp_path / "broker")
+    b = Broker(tmp_path / "broker", agents={"S01-A1": "S01"})
     b.start()
     yield b
     b.stop()

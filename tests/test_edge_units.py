@@ -250,3 +250,32 @@ def test_plate_colour_and_direction() -> None:
     assert direction(PlateColour.YELLOW, 50, 0.5) is Direction.RECEDING
     assert direction(PlateColour.UNKNOWN, 40, 0.3) is Direction.APPROACHING
     assert direction(PlateColour.UNKNOWN, -40, -0.3) is Direction.RECEDING
+
+
+def test_clock_watch_sees_a_step_of_the_wall_clock() -> None:
+    from edge.clock_watch import ClockWatch
+
+    wall, mono = [1_000_000.0], [50.0]
+
+    def tick(s: float) -> None:
+        wall[0] += s
+        mono[0] += s
+
+    no_chrony = ClockWatch(wall=lambda: wall[0], mono=lambda: mono[0], chrony=lambda: None)
+    tick(30)
+    assert no_chrony.offset_s() is None  # nothing known: no chrony, no step
+    wall[0] += 3600  # someone sets the clock an hour fast
+    tick(1)
+    assert no_chrony.offset_s() == 3600.0
+    wall[0] -= 3600  # and puts it right
+    assert no_chrony.offset_s() is None
+
+    chrony = [0.004]
+    with_chrony = ClockWatch(wall=lambda: wall[0], mono=lambda: mono[0], chrony=lambda: chrony[0])
+    assert with_chrony.offset_s() == 0.004
+    wall[0] -= 120  # a jump between two questions to chrony counts at once
+    tick(5)
+    assert with_chrony.offset_s() == -119.996
+    chrony[0] = -120.0  # a minute later chrony reports the same step itself: not counted twice
+    tick(60)
+    assert with_chrony.offset_s() == -120.0

@@ -54,7 +54,10 @@ class Listener:
         assert reason == "ok", reason
         subscribed = threading.Event()
         self.granted: list[int] = []
-        self.c.on_subscribe = lambda c, u, mid, rcs, p: (self.granted.extend(r.value for r in rcs), subscribed.set())
+        self.c.on_subscribe = lambda c, u, mid, rcs, p: (
+            self.granted.extend(r.value for r in rcs),
+            subscribed.set(),
+        )
         self.c.on_message = lambda c, u, m: self.topics.append(m.topic)
         self.c.subscribe(topic, qos=1)
         assert subscribed.wait(5)
@@ -69,7 +72,18 @@ def issue_agent(rec, site: str) -> tuple[str, pki.Identity]:  # type: ignore[no-
     name = f"{site}-A{uuid.uuid4().hex[:6]}"
     pki_dir = Path(rec.pki_dir)
     out = subprocess.run(
-        [sys.executable, "-m", "anpr.cli.main", "certs", "issue", name, "--site", site, "--dir", str(pki_dir)],
+        [
+            sys.executable,
+            "-m",
+            "anpr.cli.main",
+            "certs",
+            "issue",
+            name,
+            "--site",
+            site,
+            "--dir",
+            str(pki_dir),
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -156,7 +170,9 @@ def test_account_rules_and_names_are_validated(tmp_path: Path) -> None:
         pki.issue(tmp_path, "ca")
     acl = mqtt_accounts.acl_text(
         mqtt_accounts.Accounts(
-            accounts={"S01-A1": mqtt_accounts.Account(name="S01-A1", role=mqtt_accounts.Role.AGENT, site_id="S01")}
+            accounts={
+                "S01-A1": mqtt_accounts.Account(name="S01-A1", role=mqtt_accounts.Role.AGENT, site_id="S01")
+            }
         )
     )
     assert "user S01-A1\ntopic write anpr/v1/S01/#\n" in acl and "read" not in acl

@@ -50,8 +50,12 @@ def migrate(backend: str = typer.Option("auto", help="auto | plain | timescaledb
 @app.command("ingest")
 def ingest(
     worker_id: str = typer.Option("1", help="Unique per worker: the persistent MQTT session's name."),
-    group: str = typer.Option("ingest", help="Shared-subscription group."),
-    shared: bool = typer.Option(True, help="Use $share (off for a broker without shared subscriptions)."),
+    group: str = typer.Option("ingest", help="Session name (and shared-subscription group with --shared)."),
+    shared: bool = typer.Option(
+        False,
+        help="Split the load over workers with $share. Mosquitto 2.0 loses shared subscriptions on "
+        "a restart: reads published before the workers re-subscribe are dropped.",
+    ),
     batch: int = typer.Option(500, min=1),
 ) -> None:
     """Run an ingest worker: MQTT reads, heartbeats, status → PostgreSQL, hotlist matching, alerts."""

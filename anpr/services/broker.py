@@ -27,7 +27,9 @@ def port_open(host: str, port: int, timeout: float = 0.3) -> bool:
 
 
 def mosquitto_binary() -> str | None:
-    return shutil.which("mosquitto") or ("/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None)
+    return shutil.which("mosquitto") or (
+        "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None
+    )
 
 
 def _mosquitto_conf(broker_dir: Path, port: int, pki_dir: Path | None, tls_port: int | None) -> str:
@@ -48,9 +50,7 @@ def _mosquitto_conf(broker_dir: Path, port: int, pki_dir: Path | None, tls_port:
         "per_listener_settings false\n"
         "allow_anonymous false\n"
         f"password_file {broker_dir}/passwd\n"
-        f"acl_file {broker_dir}/acl\n"
-        + common
-        + f"listener {port} 127.0.0.1\n"
+        f"acl_file {broker_dir}/acl\n" + common + f"listener {port} 127.0.0.1\n"
         f"listener {tls_port} 127.0.0.1\n"
         f"cafile {pki_dir}/ca.crt\n"
         f"certfile {pki_dir}/broker.crt\n"

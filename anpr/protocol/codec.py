@@ -48,27 +48,48 @@ def decode(payload: bytes | str, expect: type[M] | None = None) -> Message:
         raise ProtocolError("", f"payload is {len(raw)} bytes; no message may exceed {MAX_OTHER_BYTES}")
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ProtocolError("", f"not valid JSON: {exc}") from exc
+    except (ValueError, RecursionError) as exc:  # bad JSON or UTF-8, a 5,000-digit number, [[[[…
+        raise ProtocolError("", f"not valid JSON: {type(exc).__name__}: {str(exc)[:200]}") from exc
     if not isinstance(data, dict):
         raise ProtocolError("", "expected a JSON object")
     version = data.get("schema_version")
-    if version not in SUPPORTED_VERSIONS:
+    if isinstance(version, bool) or not isinstance(version, int | str) or version not in SUPPORTED_VERSIONS:
         raise ProtocolError(
             "schema_version",
             f"unsupported version {version!r}; this build speaks {sorted(SUPPORTED_VERSIONS)}",
         )
     kind = data.get("kind")
-    if kind not in MESSAGE_TYPES:
+    if not isinstance(kind, str) or kind not in MESSAGE_TYPES:
         raise ProtocolError("kind", f"unknown kind {kind!r}; expected one of {sorted(MESSAGE_TYPES)}")
     if len(raw) > size_limit(kind):
         raise ProtocolError("", f"{kind} is {len(raw)} bytes; the limit is {size_limit(kind)}")
     if expect is not None and MESSAGE_TYPES[kind] is not expect:
         raise ProtocolError("kind", f"expected {expect.__name__.lower()}, got {kind}")
+    if b"\\u0000" in raw and (where := _nul_at(data)) is not None:
+        # PostgreSQL text cannot hold NUL, and no field of ours has a use for it.
+        raise ProtocolError(where, "NUL characters are not allowed")
     try:
         return _ANY.validate_python(data)
     except ValidationError as exc:
         raise _first_error(exc) from exc
+
+
+def _nul_at(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string (or key) holding a NUL character, else None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            sub = f"{path}.{k}" if path else str(k)
+            if "\x00" in str(k):
+                return sub
+            if (found := _nul_at(v, sub)) is not None:
+                return found
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            if (found := _nul_at(v, f"{path}.{i}" if path else str(i))) is not None:
+                return found
+    return None
 
 
 def _first_error(exc: ValidationError) -> ProtocolError:

@@ -91,10 +91,10 @@ def make_login_check(throttle: LoginThrottle):  # type: ignore[no-untyped-def]
 
 
 def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
+    with store.connect(database_url) as owner:  # schema changes as the owner; requests as anpr_app
+        backend = store.migrate(owner)
+        partitions.ensure_partitions(owner, backend)
     pool = store.pool(database_url, 1, 8)
-    with pool.connection() as conn:
-        backend = store.migrate(conn)
-        partitions.ensure_partitions(conn, backend)
     hub = LiveHub(database_url)
 
     @asynccontextmanager

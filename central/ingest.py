@@ -185,7 +185,8 @@ class IngestWorker:
         if migrate:
             backend = store.migrate(conn)
             partitions.ensure_partitions(conn, backend)
-        listen = store.connect(self.database_url)
+        store.use_app_role(conn)  # from here on: the application's rights only
+        listen = store.connect(self.database_url, app_role=True)
         listen.execute(f"LISTEN {HOTLIST_CHANNEL}")
         return conn, listen
 

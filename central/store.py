@@ -22,12 +22,45 @@ class Backend:
     timescale_policies: bool = False  # retention/compression policies (not in the Apache edition)
 
 
-def connect(url: str, **kw: object) -> psycopg.Connection:
-    return psycopg.connect(url, autocommit=True, **kw)  # type: ignore[arg-type]
+# The running service's rights (migration 0003): what it needs, and the audit trail append-only.
+APP_ROLE = "anpr_app"
 
 
-def pool(url: str, min_size: int = 1, max_size: int = 8) -> ConnectionPool:
-    return ConnectionPool(url, min_size=min_size, max_size=max_size, open=True, kwargs={"autocommit": True})
+def connect(url: str, app_role: bool = False, **kw: object) -> psycopg.Connection:
+    """A connection as the URL's user (migrations, partitions, retention), or with
+    `app_role` as the application role, where the URL's user may take it."""
+    conn = psycopg.connect(url, autocommit=True, **kw)  # type: ignore[arg-type]
+    if app_role:
+        use_app_role(conn)
+    return conn
+
+
+def use_app_role(conn: psycopg.Connection) -> bool:
+    """Drop to the application role for the rest of the session, if it exists and the login
+    user is a member (a DBA may instead give the service a login that is only that role)."""
+    row = conn.execute(
+        "SELECT 1 FROM pg_roles WHERE rolname = %s AND pg_has_role(current_user, oid, 'MEMBER')", (APP_ROLE,)
+    ).fetchone()
+    if row is None:
+        log.warning(
+            "role %s is missing or not granted to %s: running with the login's rights",
+            APP_ROLE,
+            conn.info.user,
+        )
+        return False
+    conn.execute(f"SET ROLE {APP_ROLE}")
+    return True
+
+
+def pool(url: str, min_size: int = 1, max_size: int = 8, app_role: bool = True) -> ConnectionPool:
+    return ConnectionPool(
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        open=True,
+        kwargs={"autocommit": True},
+        configure=use_app_role if app_role else None,
+    )
 
 
 def detect_backend(conn: psycopg.Connection, prefer: str = "auto") -> Backend:

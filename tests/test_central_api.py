@@ -178,7 +178,10 @@ def test_audit_trail_is_append_only_and_chained(env, database_url: str) -> None:
     body = client.get("/api/audit", headers=login(client, "aud")).json()
     assert body["chain"]["ok"] and body["chain"]["rows"] >= 3
     assert client.get("/api/audit", headers=h).status_code == 403
-    # The application's role cannot change history ...
+    # The service's own connections run as the application role ...
+    with client.app.state.pool.connection() as served:
+        assert served.execute("SELECT current_user").fetchone()[0] == "anpr_app"  # type: ignore[index]
+    # ... which cannot change history ...
     app_conn = psycopg.connect(database_url, autocommit=True)
     app_conn.execute("SET ROLE anpr_app")
     for sql in ("UPDATE audit_log SET actor = 'someone-else'", "DELETE FROM audit_log", "TRUNCATE audit_log"):

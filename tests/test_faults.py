@@ -352,12 +352,18 @@ def test_disk_quota_evicts_oldest_counts_them_and_the_agent_keeps_reading(clip: 
         agent.stop_event.set()
         t.join(30)
         assert wait_for(lambda: any(h["outbox"]["evicted_total"] > 0 for h in col.heartbeats), 10)
-        last = col.heartbeats[-1]
-        evicted = last["outbox"]["evicted_total"]
-        made = last["cameras"][0]["reads_total"]
+        time.sleep(0.5)
+        made = reads_total()
+        after = Outbox(tmp_path / "outbox.sqlite", 1).stats()  # the counter is kept on disk
+        reported = max(h["outbox"]["evicted_total"] for h in col.heartbeats)
         delivered = len({r.read_id for r in col.reads})
-        print(f"FAULT disk-quota: reads made {made}, delivered {delivered}, evicted and counted {evicted}")
-        assert made == delivered + evicted, "every read is either delivered or counted as evicted"
+        print(
+            f"FAULT disk-quota: reads made {made}, delivered {delivered}, evicted and counted {after.evicted_total} "
+            f"(heartbeat reported {reported}), left in the outbox at stop {after.depth}"
+        )
+        # Reads flushed at shutdown may stay in the outbox for the next start: they are not lost.
+        assert made == delivered + after.evicted_total + after.depth, "every read delivered, kept or counted"
+        assert 0 < reported <= after.evicted_total
     finally:
         agent.stop_event.set()
         t.join(30)

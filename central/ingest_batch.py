@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 
 import psycopg
@@ -90,6 +90,9 @@ class BatchResult:
     heartbeats: int = 0
     statuses: int = 0
     alerts: list[Alert] = field(default_factory=list)
+
+    def __add__(self, other: BatchResult) -> BatchResult:
+        return BatchResult(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
 
 
 class DeadLetter(Exception):
@@ -197,15 +200,8 @@ def process_isolating(
             dead_letter(conn, batch[0], f"ingest could not store it: {type(exc).__name__}: {first}")
             return BatchResult(dead=1)
     half = len(batch) // 2
-    a = process_isolating(conn, batch[:half], cameras, index, today)
-    b = process_isolating(conn, batch[half:], cameras, index, today)
-    return BatchResult(
-        a.reads_new + b.reads_new,
-        a.reads_duplicate + b.reads_duplicate,
-        a.dead + b.dead,
-        a.heartbeats + b.heartbeats,
-        a.statuses + b.statuses,
-        a.alerts + b.alerts,
+    return process_isolating(conn, batch[:half], cameras, index, today) + process_isolating(
+        conn, batch[half:], cameras, index, today
     )
 
 

@@ -290,7 +290,7 @@ def _backfill(conn, cameras: list[str]) -> None:  # type: ignore[no-untyped-def]
 def _agent_broker(settings: CoreSettings, agent_id: str, site: str, fallback_url: str) -> dict:
     """The agent's own account and certificate on the local broker (mutual TLS, publish rights for its
     site only), as `anpr certs issue` makes them; an external broker keeps ANPR_MQTT_URL."""
-    from anpr.security import mqtt_accounts, pki
+    from anpr.security import mqtt_accounts
     from anpr.services import broker
     from anpr.services.state import load
 
@@ -298,10 +298,9 @@ def _agent_broker(settings: CoreSettings, agent_id: str, site: str, fallback_url
     if settings.mqtt_url or rec is None or not (rec.pki_dir and rec.tls_port):
         return {"url": fallback_url}
     pki_dir = Path(rec.pki_dir)
-    mqtt_accounts.add(
+    ident = mqtt_accounts.enrol(
         pki_dir, mqtt_accounts.Account(name=agent_id, role=mqtt_accounts.Role.AGENT, site_id=site)
     )
-    ident = pki.issue(pki_dir, agent_id)
     broker.reload(rec)
     return {
         "url": f"mqtts://127.0.0.1:{rec.tls_port}",

@@ -88,3 +88,22 @@ def shared_data() -> Path:
     if not (path / "openalpr_us").exists():
         pytest.skip(f"real photos not present at {path}/openalpr_us (../shared/data)")
     return path
+
+
+@pytest.fixture(scope="session")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
+    """Six vehicles of rendered day traffic with its truth, for tests that run the real agent."""
+    from models.footage import load_truth, synthesise
+
+    d = tmp_path_factory.mktemp("footage")
+    synthesise(
+        d / "clip.mp4",
+        d / "truth.csv",
+        vehicles=6,
+        conditions=("day",),
+        seed=11,
+        size=(960, 540),
+        fps=10,
+        lanes=1,
+    )
+    return d / "clip.mp4", load_truth(d / "truth.csv")

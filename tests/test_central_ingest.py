@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,15 +20,7 @@ from hotlists.formats import HotlistEntry
 from hotlists.loader import ListSettings, load_revision
 from tests import services
 from tests.factories import make_heartbeat, make_read
-
-
-def wait_for(pred, timeout: float = 10.0, step: float = 0.05) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(step)
-    return bool(pred())
+from tests.harness import Running, count, wait_for
 
 
 @pytest.fixture()
@@ -56,31 +47,12 @@ def site(db: psycopg.Connection) -> str:
     return sid
 
 
-class Running:
-    def __init__(self, worker: IngestWorker) -> None:
-        self.worker = worker
-        self.thread = threading.Thread(target=worker.run, daemon=True)
-
-    def __enter__(self) -> IngestWorker:
-        self.thread.start()
-        assert self.worker.ready.wait(10), "ingest worker did not subscribe"
-        return self.worker
-
-    def __exit__(self, *exc: object) -> None:
-        self.worker.stop_event.set()
-        self.thread.join(10)
-
-
 def publisher(mqtt_url: str) -> mqtt.Client:
     return services.mqtt_connect(mqtt_url)
 
 
 def worker(database_url: str, mqtt_url: str, group: str, wid: str = "1", **kw: object) -> IngestWorker:
     return IngestWorker(database_url, mqtt_url, worker_id=wid, group=group, **kw)  # type: ignore[arg-type]
-
-
-def count(db: psycopg.Connection, sql: str, *args: object) -> int:
-    return db.execute(sql, args).fetchone()[0]  # type: ignore[index]
 
 
 def test_migrations_are_idempotent(db: psycopg.Connection) -> None:

@@ -17,8 +17,7 @@ import jsonschema
 import pytest
 import yaml
 
-from anpr.mqtt_client import new_client
-from anpr.protocol import Read, decode
+from anpr.protocol import Read
 from anpr.protocol.schema_export import SCHEMA_DIR
 from edge.agent import Agent
 from edge.capture import frames_of
@@ -29,27 +28,11 @@ from edge.onnx_models import MODELS_DIR, load
 from edge.pipeline import CameraPipeline
 from edge.profiles import load_profile
 from edge.read_builder import ReadContext
-from models.footage import load_truth, synthesise
+from tests.harness import Collector
 from tests.services import PrivateBroker as Broker
 
 READ_SCHEMA = json.loads((SCHEMA_DIR / "read.v1.json").read_text())
 TRACKING = {"group_gap_s": 1.0, "max_delay_s": 7.5, "remember_s": 300, "min_frames": 2}
-
-
-@pytest.fixture(scope="session")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
-    d = tmp_path_factory.mktemp("footage")
-    synthesise(
-        d / "clip.mp4",
-        d / "truth.csv",
-        vehicles=6,
-        conditions=("day",),
-        seed=11,
-        size=(960, 540),
-        fps=10,
-        lanes=1,
-    )
-    return d / "clip.mp4", load_truth(d / "truth.csv")
 
 
 def pipeline_for(camera: CameraConfig) -> CameraPipeline:
@@ -87,36 +70,6 @@ def broker(tmp_path: Path) -> Iterator[Broker]:
     b.start()
     yield b
     b.stop()
-
-
-class Collector:
-    """A persistent-session QoS 1 subscriber that keeps every read it receives, in order."""
-
-    def __init__(self, url: str, client_id: str) -> None:
-        self.reads: list[Read] = []
-        self.other: list[dict] = []
-        self.c, target = new_client(url, client_id, clean_session=False)
-        self.subscribed = threading.Event()
-        self.c.on_connect = lambda c, *a: c.subscribe("anpr/v1/#", qos=1)
-        self.c.on_subscribe = lambda *a: self.subscribed.set()
-        self.c.on_message = self._on
-        self.c.reconnect_delay_set(0.2, 1)
-        self.c.connect(target.host, target.port)
-        self.c.loop_start()
-        # Nothing is published before the broker has the subscription: no race with the agent.
-        assert self.subscribed.wait(10), "collector did not subscribe"
-
-    def _on(self, c, u, msg) -> None:  # type: ignore[no-untyped-def]
-        if msg.topic.endswith("/read"):
-            m = decode(msg.payload)
-            assert isinstance(m, Read)
-            self.reads.append(m)
-        else:
-            self.other.append({"topic": msg.topic, **json.loads(msg.payload)})
-
-    def close(self) -> None:
-        self.c.loop_stop()
-        self.c.disconnect()
 
 
 def agent_yaml(tmp: Path, url: str, source: str, **camera: object) -> Path:

@@ -17,8 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from anpr.mqtt_client import new_client
-from anpr.protocol import Read, decode, encode, topics
+from anpr.protocol import encode, topics
 from anpr.services.broker import mosquitto_binary
 from central import health, store
 from central.ingest import IngestWorker
@@ -28,44 +27,19 @@ from edge.mqtt_link import MqttLink
 from edge.outbox import Outbox
 from tests import services
 from tests.factories import make_read
+from tests.harness import Collector, Running, count, wait_for
 
 pytestmark = pytest.mark.skipif(mosquitto_binary() is None, reason="mosquitto is installed by `make test`")
 
 
-def wait_for(pred, timeout: float, step: float = 0.2) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(step)
-    return bool(pred())
-
-
-def count(conn: psycopg.Connection, sql: str, *args: object) -> int:
-    return int(conn.execute(sql, args).fetchone()[0] or 0)  # type: ignore[index]
+def ingest_worker(database_url: str, mqtt_url: str) -> IngestWorker:
+    return IngestWorker(database_url, mqtt_url, group="g" + uuid.uuid4().hex[:8])
 
 
 def register(conn: psycopg.Connection, sites: list[str]) -> None:
     import_sites(
         conn, [SiteEntry(site_id=s, name=s, cameras=[CameraEntry(camera_id=f"{s}-C1")]) for s in sites]
     )
-
-
-class Ingest:
-    """An ingest worker on its own thread, logged in with the ingest account."""
-
-    def __init__(self, database_url: str, mqtt_url: str) -> None:
-        self.worker = IngestWorker(database_url, mqtt_url, group="g" + uuid.uuid4().hex[:8])
-        self.thread = threading.Thread(target=self.worker.run, daemon=True)
-
-    def __enter__(self) -> IngestWorker:
-        self.thread.start()
-        assert self.worker.ready.wait(15), "ingest worker did not subscribe"
-        return self.worker
-
-    def __exit__(self, *exc: object) -> None:
-        self.worker.stop_event.set()
-        self.thread.join(15)
 
 
 @pytest.fixture()
@@ -94,7 +68,7 @@ def test_broker_restart_while_ten_agents_publish_stores_every_read_once(
     per_agent, rate = 400, 50.0  # 10 agents × 50 reads/s for 8 s
     links: list[MqttLink] = []
     try:
-        with Ingest(database_url, broker.ingest_url) as worker:
+        with Running(ingest_worker(database_url, broker.ingest_url)) as worker:
             outboxes = {s: Outbox(tmp_path / f"{s}.sqlite", 64 * 1024 * 1024) for s in sites}
             for s in sites:
                 cfg = BrokerConfig(url=broker.agent_url(f"{s}-A1"))
@@ -166,7 +140,7 @@ def test_postgres_restart_during_ingest_pauses_and_resumes(tmp_path: Path, mqtt_
         conn.close()
         pub = services.mqtt_connect(broker_mod.account_url(mqtt_broker, TOOL_ACCOUNT))
         sent, rate, seconds = 0, 150.0, 10.0
-        with Ingest(rec.url, broker_mod.account_url(mqtt_broker, INGEST_ACCOUNT)) as worker:
+        with Running(ingest_worker(rec.url, broker_mod.account_url(mqtt_broker, INGEST_ACCOUNT))) as worker:
             t0 = time.monotonic()
             stopped_at = restarted_at = None
             while (elapsed := time.monotonic() - t0) < seconds:
@@ -200,37 +174,6 @@ def test_postgres_restart_during_ingest_pauses_and_resumes(tmp_path: Path, mqtt_
 # -- an agent cut off -------------------------------------------------------------------------
 
 
-class Collector:
-    """A QoS 1 subscriber (tool account) that keeps reads and heartbeats in arrival order."""
-
-    def __init__(self, url: str) -> None:
-        self.reads: list[Read] = []
-        self.heartbeats: list[dict] = []
-        self.c, target = new_client(url, "col-" + uuid.uuid4().hex[:6], clean_session=False)
-        subscribed = threading.Event()
-        self.c.on_connect = lambda c, *a: c.subscribe("anpr/v1/#", qos=1)
-        self.c.on_subscribe = lambda *a: subscribed.set()
-        self.c.on_message = self._on
-        self.c.reconnect_delay_set(0.2, 1)
-        self.c.connect(target.host, target.port)
-        self.c.loop_start()
-        assert subscribed.wait(10)
-
-    def _on(self, c, u, msg) -> None:  # type: ignore[no-untyped-def]
-        import json
-
-        if msg.topic.endswith("/read"):
-            m = decode(msg.payload)
-            assert isinstance(m, Read)
-            self.reads.append(m)
-        elif msg.topic.endswith("/heartbeat"):
-            self.heartbeats.append(json.loads(msg.payload))
-
-    def close(self) -> None:
-        self.c.loop_stop()
-        self.c.disconnect()
-
-
 def test_agent_cut_off_ten_minutes_delivers_everything_in_order_flagged_late(
     database_url: str, db: psycopg.Connection, tmp_path: Path
 ) -> None:
@@ -240,7 +183,7 @@ def test_agent_cut_off_ten_minutes_delivers_everything_in_order_flagged_late(
     outbox = Outbox(tmp_path / "outbox.sqlite", 512 * 1024 * 1024)
     link = MqttLink(BrokerConfig(url=broker.agent_url("C01-A1")), outbox, "C01", "C01-A1", ["C01-C1"])
     try:
-        with Ingest(database_url, broker.ingest_url) as worker:
+        with Running(ingest_worker(database_url, broker.ingest_url)) as worker:
             col = Collector(broker.tool_url)
             link.start()
             assert link.connected.wait(10)
@@ -287,24 +230,6 @@ def test_agent_cut_off_ten_minutes_delivers_everything_in_order_flagged_late(
 # -- edge agent: disk quota and clock jump ----------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from models.footage import synthesise
-
-    d = tmp_path_factory.mktemp("fault-footage")
-    synthesise(
-        d / "clip.mp4",
-        d / "truth.csv",
-        vehicles=4,
-        conditions=("day",),
-        seed=23,
-        size=(960, 540),
-        fps=10,
-        lanes=1,
-    )
-    return d / "clip.mp4"
-
-
 def agent_config(tmp: Path, url: str, clip: Path, quota_mb: float = 64, loop: bool = False):  # type: ignore[no-untyped-def]
     from edge.config import AgentConfig
 
@@ -329,7 +254,9 @@ def agent_config(tmp: Path, url: str, clip: Path, quota_mb: float = 64, loop: bo
     )
 
 
-def test_disk_quota_evicts_oldest_counts_them_and_the_agent_keeps_reading(clip: Path, tmp_path: Path) -> None:
+def test_disk_quota_evicts_oldest_counts_them_and_the_agent_keeps_reading(
+    clip: tuple[Path, list], tmp_path: Path
+) -> None:
     from edge.agent import Agent
 
     broker = services.PrivateBroker(tmp_path / "broker", agents={"E01-A1": "E01"})
@@ -338,7 +265,7 @@ def test_disk_quota_evicts_oldest_counts_them_and_the_agent_keeps_reading(clip: 
     url = broker.agent_url("E01-A1")
     broker.stop()  # the link is down from the start: reads pile up on the device
     # A quota for a handful of reads (each carries two JPEGs of a few kB to 25 kB).
-    agent = Agent(agent_config(tmp_path, url, clip, quota_mb=0.1, loop=True))
+    agent = Agent(agent_config(tmp_path, url, clip[0], quota_mb=0.1, loop=True))
     t = threading.Thread(target=agent.run, daemon=True)
     t.start()
     try:
@@ -372,7 +299,7 @@ def test_disk_quota_evicts_oldest_counts_them_and_the_agent_keeps_reading(clip: 
 
 
 def test_clock_jump_marks_reads_time_suspect_and_health_shows_it(
-    clip: Path, database_url: str, db: psycopg.Connection, tmp_path: Path
+    clip: tuple[Path, list], database_url: str, db: psycopg.Connection, tmp_path: Path
 ) -> None:
     from edge.agent import Agent
 
@@ -381,9 +308,9 @@ def test_clock_jump_marks_reads_time_suspect_and_health_shows_it(
     broker.start()
     jump = [0.0]
     try:
-        with Ingest(database_url, broker.ingest_url):
+        with Running(ingest_worker(database_url, broker.ingest_url)):
             agent = Agent(
-                agent_config(tmp_path, broker.agent_url("E01-A1"), clip, loop=True),
+                agent_config(tmp_path, broker.agent_url("E01-A1"), clip[0], loop=True),
                 wall_clock=lambda: time.time() + jump[0],
             )
             jump[0] = 3600.0  # the device's clock is set an hour fast after the agent started

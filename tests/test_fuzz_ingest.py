@@ -27,6 +27,7 @@ from central import store
 from central.ingest import IngestWorker
 from central.registry import CameraEntry, SiteEntry, import_sites
 from tests.factories import make_heartbeat, make_read
+from tests.harness import count
 
 SITE, CAMS = "Z01", ("Z01-C1", "Z01-C2")
 ODD_VALUES: tuple[object, ...] = (
@@ -139,10 +140,6 @@ def db(database_url: str) -> Iterator[psycopg.Connection]:
     )
     yield conn
     conn.close()
-
-
-def count(conn: psycopg.Connection, sql: str) -> int:
-    return int(conn.execute(sql).fetchone()[0] or 0)  # type: ignore[index]
 
 
 def test_mutated_payloads_never_stop_ingest_and_each_is_accounted_for(

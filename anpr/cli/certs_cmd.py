@@ -64,14 +64,13 @@ def issue(
     d = _dir(pki_dir)
     try:
         account = mqtt_accounts.Account(name=name, role=mqtt_accounts.Role(role), site_id=site)
-        ident = pki.issue(d, name)
+        ident = mqtt_accounts.enrol(d, account)
     except ValidationError as exc:
         typer.echo(describe(exc, "account"), err=True)
         raise typer.Exit(2) from None
     except (ValueError, pki.PkiError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    mqtt_accounts.add(d, account)
     typer.echo(f"{name}: {ident.cert_file} {ident.key_file} (CA {ident.ca_file})")
     scope = f"publishes under anpr/v1/{site}/#" if site else f"role {role}"
     typer.echo(f"account {name}: {scope}")

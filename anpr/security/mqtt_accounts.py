@@ -18,11 +18,15 @@ import shutil
 import subprocess
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from pydantic import BaseModel, Field, model_validator
 
 from anpr.protocol.topics import ID_PATTERN, ROOT
+
+if TYPE_CHECKING:
+    from anpr.security.pki import Identity
 
 ACCOUNTS_FILE = "accounts.json"
 INGEST_ACCOUNT = "central-ingest"
@@ -72,16 +76,22 @@ def add(pki_dir: Path, account: Account) -> str:
     return secret_file.read_text().strip()
 
 
-def ensure_central_accounts(pki_dir: Path) -> list[str]:
-    """The ingest and tool accounts, each with a password and a client certificate."""
+def enrol(pki_dir: Path, account: Account) -> Identity:
+    """Issue the account's client certificate and record the account (password, ACL)."""
     from anpr.security import pki
 
+    ident = pki.issue(pki_dir, account.name)
+    add(pki_dir, account)
+    return ident
+
+
+def ensure_central_accounts(pki_dir: Path) -> list[str]:
+    """The ingest and tool accounts, each with a password and a client certificate."""
     known = load(pki_dir).accounts
     made = []
     for name, role in ((INGEST_ACCOUNT, Role.INGEST), (TOOL_ACCOUNT, Role.TOOL)):
         if name not in known or not (pki_dir / f"{name}.crt").exists():
-            add(pki_dir, Account(name=name, role=role))
-            pki.issue(pki_dir, name)
+            enrol(pki_dir, Account(name=name, role=role))
             made.append(name)
     return made
 

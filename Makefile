@@ -6,9 +6,10 @@ BIN := $(VENV)/bin
 
 .PHONY: install install-test test lint demo services-up services-down schemas clean
 
-# System packages the tests need: Chromium for the console tests, fonts for the plate renderer.
+# System packages the tests need: Chromium for the console tests, fonts for the plate renderer,
+# Tesseract for the benchmarks' baseline.
 APT_FONTS := fonts-dejavu-core fonts-roboto fonts-bebas-neue fonts-liberation2
-APT_TEST := chromium $(APT_FONTS)
+APT_TEST := chromium tesseract-ocr $(APT_FONTS)
 
 install:
 	bash scripts/bootstrap.sh

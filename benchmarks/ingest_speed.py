@@ -20,11 +20,11 @@ import uuid
 from datetime import UTC, datetime
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from anpr.ids import uuid7
 from anpr.mqtt_client import new_client
 from anpr.protocol import Read, encode, topics
+from benchmarks.bench_db import drop_db, fresh_db
 from central import store
 from central.ingest import IngestWorker
 from central.ingest_batch import READ_COLUMNS, read_row
@@ -63,21 +63,6 @@ def make_reads(n: int, sites: int, rng: random.Random, hot: list[str], hot_share
             )
         )
     return out
-
-
-def fresh_db(admin: str) -> str:
-    name = f"anpr_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin, autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    p = conninfo_to_dict(admin)
-    p["dbname"] = name
-    return make_conninfo(**p)
-
-
-def drop_db(admin: str, url: str) -> None:
-    name = conninfo_to_dict(url)["dbname"]
-    with psycopg.connect(admin, autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _worker(db: str, mq: str, wid: str, group: str, stop: mp.Event) -> None:  # type: ignore[valid-type]

@@ -4,15 +4,36 @@ from __future__ import annotations
 
 import json
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import cv2
+import numpy as np
 
 from benchmarks.datasets import Still, fold
-from edge.detect import iou
-from edge.still_reader import StageTimes, StillReader
+from edge.detect import Detection, iou
+from edge.still_reader import StageTimes
 from edge.track import similarity
+
+
+class _Text(Protocol):
+    @property
+    def text(self) -> str: ...
+
+
+class _Found(Protocol):
+    @property
+    def detection(self) -> Detection: ...
+    @property
+    def ocr(self) -> _Text: ...
+
+
+class Reader(Protocol):
+    """Ours (`edge.still_reader.StillReader`) or a baseline (`benchmarks.baselines`)."""
+
+    def read(self, image: np.ndarray, times: StageTimes | None = None) -> Sequence[_Found]: ...
 
 
 @dataclass
@@ -44,7 +65,7 @@ class StillsReport:
         }
 
 
-def evaluate(reader: StillReader, stills: list[Still], progress=None) -> StillsReport:  # type: ignore[no-untyped-def]
+def evaluate(reader: Reader, stills: list[Still], progress=None) -> StillsReport:  # type: ignore[no-untyped-def]
     rep = StillsReport()
     for still in stills:
         image = cv2.imread(str(still.image))

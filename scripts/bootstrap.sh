@@ -42,6 +42,10 @@ if [ ! -f "$stamp" ]; then
   [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip
   "$VENV/bin/python" -m pip install -q -e ".[${EXTRAS}]"
+  if [[ ",$EXTRAS," == *,test,* ]]; then
+    # The benchmarks' baseline OCR; its opencv-python pin would shadow opencv-python-headless.
+    "$VENV/bin/python" -m pip install -q --no-deps "rapidocr-onnxruntime==1.4.4"
+  fi
   rm -f "$VENV"/.installed-*
   touch "$stamp"
 fi

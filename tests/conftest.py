@@ -38,17 +38,11 @@ def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture()
 def database_url(pg_admin_url: str) -> Iterator[str]:
     """A fresh, empty database per test, dropped afterwards."""
-    import psycopg
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+    from benchmarks.bench_db import drop_db, fresh_db
 
-    name = f"anpr_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    params = conninfo_to_dict(pg_admin_url)
-    params["dbname"] = name
-    yield make_conninfo(**params)
-    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    url = fresh_db(pg_admin_url, f"anpr_test_{uuid.uuid4().hex[:12]}")
+    yield url
+    drop_db(pg_admin_url, url)
 
 
 @pytest.fixture(scope="session")

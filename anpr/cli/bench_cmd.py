@@ -14,9 +14,12 @@ def accuracy(
     profile: str = typer.Option("x86-generic"),
     out: Path | None = typer.Option(None, help="Write every figure as JSON here."),
     limit: int = typer.Option(0, help="Only the first N images (0 = all)."),
+    baselines: bool = typer.Option(
+        True, help="Also run OpenCV's plate cascade with RapidOCR and with Tesseract, and print ratios."
+    ),
 ) -> None:
     """Detection recall (IoU ≥ 0.5), end-to-end exact accuracy (strict and O≡0/I≡1 folded),
-    character accuracy and latency per stage on still photos."""
+    character accuracy and latency per stage on still photos, beside the baselines."""
     import platform
     from datetime import UTC, datetime
 
@@ -24,8 +27,9 @@ def accuracy(
     from rich.progress import Progress
     from rich.table import Table
 
+    from benchmarks import baselines as base
     from benchmarks.datasets import load_csv, load_openalpr
-    from benchmarks.stills_accuracy import evaluate, save
+    from benchmarks.stills_accuracy import Reader, StillsReport, evaluate, save
     from edge.still_reader import StillReader
 
     if not dataset.exists():
@@ -34,26 +38,41 @@ def accuracy(
     stills = load_openalpr(dataset) if fmt == "openalpr" else load_csv(dataset)
     if limit:
         stills = stills[:limit]
-    reader = StillReader.from_profile_name(profile)
+    ours = f"ours ({profile})"
+    readers: dict[str, Reader] = {ours: StillReader.from_profile_name(profile)}
+    if baselines:
+        for name, why in base.available().items():
+            if why:
+                typer.echo(f"baseline {name} skipped: {why}", err=True)
+            else:
+                readers[name] = base.make(name)
+    reports: dict[str, StillsReport] = {}
     with Progress() as progress:
-        task = progress.add_task(f"reading {len(stills)} images", total=len(stills))
-        report = evaluate(reader, stills, lambda: progress.advance(task))
-    fig = report.figures()
-    table = Table(title=f"{dataset} ({profile})")
+        for name, reader in readers.items():
+            task = progress.add_task(f"{name}: {len(stills)} images", total=len(stills))
+            reports[name] = evaluate(reader, stills, lambda task=task: progress.advance(task))
+    figs = {name: rep.figures() for name, rep in reports.items()}
+    table = Table(title=f"{dataset}")
     table.add_column("figure")
-    table.add_column("value", justify="right")
-    for k, v in fig.items():
-        table.add_row(k, f"{v:.4f}" if isinstance(v, float) else str(v))
-    Console().print(table)
+    for name in figs:
+        table.add_column(name, justify="right")
+    for name in list(figs)[1:]:
+        table.add_column(f"ours ÷ {name}", justify="right")
+    for k, v in figs[ours].items():
+        row = [k] + [f"{f[k]:.4f}" if isinstance(f[k], float) else str(f[k]) for f in figs.values()]
+        row += [f"{v / f[k]:.2f}" if isinstance(v, float) and f[k] else "-" for f in list(figs.values())[1:]]
+        table.add_row(*row)
+    Console(width=max(100, 30 + 16 * (2 * len(figs) - 1))).print(table)
     if out:
         save(
-            report,
+            reports[ours],
             out,
             {
                 "dataset": str(dataset),
                 "profile": profile,
                 "machine": platform.node(),
                 "date": datetime.now(UTC).isoformat(timespec="seconds"),
+                "baselines": {name: f for name, f in figs.items() if name != ours},
             },
         )
 

@@ -1,0 +1,110 @@
+"""The benchmarks' own parts: the read-store generator fills a store search and reports agree
+with, the wildcard search can use the VRM index, and the baselines read plates."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
+
+import cv2
+import numpy as np
+import pytest
+
+from benchmarks import baselines
+from benchmarks.read_store_generator import StoreShape, generate
+from benchmarks.search_speed import UNINDEXED, bench_user, percentiles, search_cases
+from central import store
+from central.reports import site_report
+from central.search import search
+from models.plate_render import PlateSpec, render
+
+SHAPE = StoreShape(reads=6_000, days=3, sites=5, vehicles=400)
+
+
+@pytest.fixture()
+def year_store(database_url: str) -> str:
+    generate(database_url, SHAPE)
+    return database_url
+
+
+def test_generator_fills_every_column_and_the_rollup(year_store: str) -> None:
+    with store.connect(year_store) as conn:
+        n, late, sites, bad = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE lateness_s > 60), count(DISTINCT site_id), "
+            "count(*) FILTER (WHERE received_at < captured_at) FROM reads"
+        ).fetchone()  # type: ignore[misc]
+        assert n == SHAPE.reads and sites == SHAPE.sites and bad == 0
+        assert conn.execute("SELECT sum(reads), sum(late_reads) FROM read_rollup_hourly").fetchone() == (n, late)
+        days = {r[0] for r in conn.execute("SELECT DISTINCT captured_at::date FROM reads")}
+        assert days == {SHAPE.day(i) for i in range(SHAPE.days)}
+        assert conn.execute("SELECT count(*) FROM reads_default").fetchone()[0] == 0  # type: ignore[index]
+        vrms = [r[0] for r in conn.execute("SELECT DISTINCT vrm FROM reads")]
+    assert all(re.fullmatch(r"[A-Z]{2}\d{2}[A-Z]{3}", v) for v in vrms)
+    assert len(vrms) < SHAPE.reads / 2  # vehicles pass more than once
+
+
+def test_search_finds_every_read_indexed_or_not(year_store: str) -> None:
+    with store.connect(year_store) as conn:
+        vrm, count = conn.execute(
+            "SELECT vrm, count(*) FROM reads GROUP BY vrm HAVING count(*) < 150 ORDER BY 2 DESC, 1 LIMIT 1"
+        ).fetchone()  # type: ignore[misc]
+        assert count > 3
+        now = datetime.combine(SHAPE.end, dtime(), UTC)
+        user, auth = bench_user(conn, now)
+        cases = search_cases(vrm, now, auth)
+        indexed = {c: [r["read_id"] for r in search(conn, user, q, now=now)] for c, q in cases.items()}
+        for s in UNINDEXED:
+            conn.execute(f"SET {s} = off")
+        scanned = {c: [r["read_id"] for r in search(conn, user, q, now=now)] for c, q in cases.items()}
+        audited = conn.execute("SELECT count(*) FROM audit_log WHERE action = 'search'").fetchone()[0]  # type: ignore[index]
+    assert len(indexed["exact, 365 days (authorised)"]) == count
+    assert indexed == scanned
+    assert set(indexed["exact, 90 days"]) <= set(indexed["wildcard prefix (AB12*), 90 days"])
+    assert audited == 2 * len(cases)
+
+
+def test_wildcard_prefix_search_can_use_the_vrm_index(year_store: str) -> None:
+    with store.connect(year_store) as conn:
+        conn.execute("SET enable_seqscan = off")
+        plan = "\n".join(
+            r[0] for r in conn.execute("EXPLAIN SELECT read_id FROM reads WHERE vrm LIKE 'AB1%'")
+        )
+    assert "reads_vrm" in plan or re.search(r"reads_\d{8}_vrm_\w*idx", plan), plan
+
+
+def test_site_report_agrees_with_the_raw_reads(year_store: str) -> None:
+    now = datetime.combine(SHAPE.end, dtime(), UTC)
+    with store.connect(year_store) as conn:
+        rep = site_report(conn, "S01", timedelta(days=30), now=now)
+        raw = conn.execute("SELECT count(*) FROM reads WHERE site_id = 'S01'").fetchone()[0]  # type: ignore[index]
+    assert rep.reads == raw > 0
+    assert len(rep.cameras) == SHAPE.cameras_per_site
+    assert all(c.incidents >= 1 and c.availability_pct < 100 for c in rep.cameras)
+
+
+def test_percentiles() -> None:
+    fig = percentiles([float(i) for i in range(1, 101)])
+    assert fig["n"] == 100 and fig["p50_ms"] == 50.5 and fig["p95_ms"] == 96 and fig["max_ms"] == 100
+
+
+def _plate(text: str, label: str) -> np.ndarray:
+    img = render(PlateSpec(text=text, label=label, style="uk-front")).image
+    return cv2.cvtColor(cv2.resize(img, (260, 56), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2BGR)
+
+
+@pytest.mark.parametrize("name", list(baselines.available()))
+def test_baselines_read_a_clean_plate(name: str) -> None:
+    why = baselines.available()[name]
+    if why:
+        pytest.skip(why)
+    reader = baselines.make(name)
+    crop = _plate("AB51 ABC", "AB51ABC")
+    got = reader.ocr.read_crop(crop).text
+    # A clean, frontal plate: both read nearly all of it (Tesseract drops a character at times).
+    assert sum(a == b for a, b in zip(got, "AB51ABC", strict=False)) >= 5, got
+    scene = np.full((720, 1280, 3), 90, np.uint8)
+    scene[400:456, 500:760] = crop
+    found = reader.read(scene)
+    assert all(f.ocr.text for f in found)
+    assert all(0 <= f.detection.box[0] < f.detection.box[2] <= 1280 for f in found)

@@ -151,35 +151,7 @@ def synthesise(
             frames_log.write(json.dumps({"frame": f, "plates": visible}) + "\n")
     writer.release()
 
-    with truth.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(
-            [
-                "vehicle_id",
-                "vrm",
-                "format",
-                "direction",
-                "lane",
-                "condition",
-                "enter_frame",
-                "exit_frame",
-                "speed",
-            ]
-        )
-        for p in passes:
-            w.writerow(
-                [
-                    p.vehicle_id,
-                    p.vrm,
-                    p.format,
-                    p.direction,
-                    p.lane,
-                    p.condition,
-                    p.enter_frame,
-                    p.exit_frame,
-                    p.speed,
-                ]
-            )
+    write_truth(truth, passes)
     return passes
 
 
@@ -203,6 +175,28 @@ def _condition(
         return out
     noise = nrng.normal(0, 3, frame.shape)
     return np.clip(frame.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+
+
+TRUTH_COLUMNS = (
+    "vehicle_id",
+    "vrm",
+    "format",
+    "direction",
+    "lane",
+    "condition",
+    "enter_frame",
+    "exit_frame",
+    "speed",
+)
+
+
+def write_truth(truth: Path, passes: list[VehiclePass]) -> None:
+    truth.parent.mkdir(parents=True, exist_ok=True)
+    with truth.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(TRUTH_COLUMNS)
+        for p in passes:
+            w.writerow([getattr(p, c) for c in TRUTH_COLUMNS])
 
 
 def load_truth(truth: Path) -> list[VehiclePass]:

@@ -35,7 +35,10 @@ def test_generator_fills_every_column_and_the_rollup(year_store: str) -> None:
             "count(*) FILTER (WHERE received_at < captured_at) FROM reads"
         ).fetchone()  # type: ignore[misc]
         assert n == SHAPE.reads and sites == SHAPE.sites and bad == 0
-        assert conn.execute("SELECT sum(reads), sum(late_reads) FROM read_rollup_hourly").fetchone() == (n, late)
+        assert conn.execute("SELECT sum(reads), sum(late_reads) FROM read_rollup_hourly").fetchone() == (
+            n,
+            late,
+        )
         days = {r[0] for r in conn.execute("SELECT DISTINCT captured_at::date FROM reads")}
         assert days == {SHAPE.day(i) for i in range(SHAPE.days)}
         assert conn.execute("SELECT count(*) FROM reads_default").fetchone()[0] == 0  # type: ignore[index]
@@ -108,3 +111,39 @@ def test_baselines_read_a_clean_plate(name: str) -> None:
     found = reader.read(scene)
     assert all(f.ocr.text for f in found)
     assert all(0 <= f.detection.box[0] < f.detection.box[2] <= 1280 for f in found)
+
+
+def test_stills_sweep_into_a_clip_with_truth(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from benchmarks.datasets import load_csv
+    from benchmarks.stills_sweep import sweep_stills
+    from models.footage import load_truth
+
+    rows = ["image,x1,y1,x2,y2,text"]
+    for i, (text, label) in enumerate([("AB51 ABC", "AB51ABC"), ("KX19 PLM", "KX19PLM")]):
+        photo = np.full((480, 640, 3), 60 + 40 * i, np.uint8)
+        photo[300:356, 200:460] = _plate(text, label)
+        cv2.imwrite(str(tmp_path / f"p{i}.jpg"), photo)
+        rows.append(f"p{i}.jpg,200,300,460,356,{label}")
+    (tmp_path / "broken.jpg").write_bytes(b"not an image")
+    rows.append("broken.jpg,1,1,50,20,XX11XXX")
+    (tmp_path / "truth.csv").write_text("\n".join(rows) + "\n")
+    out, truth = tmp_path / "clip.mp4", tmp_path / "clip.csv"
+    passes, unreadable = sweep_stills(
+        load_csv(tmp_path / "truth.csv"), out, truth, fps=10, seconds_per_still=1.0
+    )
+    assert unreadable == 1 and [p.vrm for p in load_truth(truth)] == ["AB51ABC", "KX19PLM"]
+    frames = [json.loads(line) for line in truth.with_suffix(".frames.jsonl").read_text().splitlines()]
+    cap = cv2.VideoCapture(str(out))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == len(frames)
+    for p in passes:
+        seen = [f["plates"][0] for f in frames[p.enter_frame : p.exit_frame]]
+        assert len(seen) == p.exit_frame - p.enter_frame == 10 and all(s["vrm"] == p.vrm for s in seen)
+        widths = [s["quad"][1][0] - s["quad"][0][0] for s in seen]
+        assert (
+            widths == sorted(widths)
+            and widths[0] == pytest.approx(70, abs=1)
+            and widths[-1] == pytest.approx(240, abs=1)
+        )
+    assert not frames[passes[0].exit_frame]["plates"]  # an empty road between passes

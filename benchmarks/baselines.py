@@ -151,6 +151,9 @@ class BaselineReader:
             times.ocr_ms += (t2 - t1) * 1000
         return [f for f in found if f.ocr.text]
 
+    def read_box(self, image: np.ndarray, box: tuple[int, int, int, int]) -> str:
+        return self.ocr.read_crop(crop_box(image, box)).text
+
 
 def available() -> dict[str, str | None]:
     """Each baseline and why it cannot run here (None when it can)."""

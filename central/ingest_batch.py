@@ -239,7 +239,7 @@ def read_row(r: Read, received_at: datetime) -> tuple:
 def _store_reads(conn: psycopg.Connection, reads: list[tuple[Read, Incoming]]) -> set:
     """COPY into a staging table, then insert what is not there yet: QoS 1 redeliveries vanish."""
     conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS reads_in (LIKE reads INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        "CREATE TEMP TABLE IF NOT EXISTS reads_in (LIKE reads INCLUDING DEFAULTS INCLUDING STORAGE) ON COMMIT DELETE ROWS"
     )
     cols = ", ".join(READ_COLUMNS)
     # Binary COPY: 20 KB of JPEG per read goes as raw bytes, not escaped text.
@@ -267,5 +267,6 @@ def _rollup(conn: psycopg.Connection, reads: list[tuple[Read, Incoming]]) -> Non
                 "INSERT INTO read_rollup_hourly(camera_id, hour, reads, late_reads) VALUES (%s, %s, %s, %s) "
                 "ON CONFLICT (camera_id, hour) DO UPDATE SET reads = read_rollup_hourly.reads + EXCLUDED.reads, "
                 "late_reads = read_rollup_hourly.late_reads + EXCLUDED.late_reads",
-                [(k[0], k[1], n, late[k]) for k, n in counts.items()],
+                # In key order: two workers upserting the same hours in different orders deadlock.
+                [(k[0], k[1], n, late[k]) for k, n in sorted(counts.items())],
             )

@@ -53,7 +53,7 @@ def accuracy(
             reports[name] = evaluate(reader, stills, lambda task=task: progress.advance(task))
     figs = {name: rep.figures() for name, rep in reports.items()}
     table = Table(title=f"{dataset}")
-    table.add_column("figure")
+    table.add_column("figure", no_wrap=True)
     for name in figs:
         table.add_column(name, justify="right")
     for name in list(figs)[1:]:

@@ -40,7 +40,7 @@ def _mosquitto_conf(broker_dir: Path, port: int, pki_dir: Path | None, tls_port:
         "persistence true\n"
         f"persistence_location {broker_dir}/\n"
         "max_queued_messages 1000000\n"
-        "max_inflight_messages 100\n"
+        "max_inflight_messages 1000\n"
         "message_size_limit 1048576\n"
     )
     if pki_dir is None:

@@ -321,6 +321,19 @@ def test_clock_jump_marks_reads_time_suspect_and_health_shows_it(
                 assert wait_for(
                     lambda: count(db, "SELECT count(*) FROM agents WHERE clock_offset_s > 3500") == 1, 20
                 )
+                # The agent's first heartbeat leaves before its camera opens: wait for one that has
+                # seen the camera streaming.
+                assert wait_for(
+                    lambda: (
+                        count(
+                            db,
+                            "SELECT count(*) FROM camera_state WHERE camera_id = 'E01-C1' "
+                            "AND camera_reported LIKE 'streaming%'",
+                        )
+                        == 1
+                    ),
+                    20,
+                )
                 health.evaluate(db)
                 state, reason = db.execute(
                     "SELECT state, reason FROM camera_state WHERE camera_id = 'E01-C1'"

@@ -3,9 +3,11 @@ with, the wildcard search can use the VRM index, and the baselines read plates."
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -114,13 +116,9 @@ def test_baselines_read_a_clean_plate(name: str) -> None:
     assert all(0 <= f.detection.box[0] < f.detection.box[2] <= 1280 for f in found)
 
 
-def test_stills_sweep_into_a_clip_with_truth(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import json
-
-    from benchmarks.datasets import load_csv
-    from benchmarks.stills_sweep import sweep_stills
-    from models.footage import load_truth
-
+@pytest.fixture()
+def photos(tmp_path: Path) -> Path:
+    """Two photos of a clean plate and one broken file, with a truth CSV."""
     rows = ["image,x1,y1,x2,y2,text"]
     for i, (text, label) in enumerate([("AB51 ABC", "AB51ABC"), ("KX19 PLM", "KX19PLM")]):
         photo = np.full((480, 640, 3), 60 + 40 * i, np.uint8)
@@ -130,6 +128,14 @@ def test_stills_sweep_into_a_clip_with_truth(tmp_path) -> None:  # type: ignore[
     (tmp_path / "broken.jpg").write_bytes(b"not an image")
     rows.append("broken.jpg,1,1,50,20,XX11XXX")
     (tmp_path / "truth.csv").write_text("\n".join(rows) + "\n")
+    return tmp_path / "truth.csv"
+
+
+def test_stills_sweep_into_a_clip_with_truth(photos: Path, tmp_path: Path) -> None:
+    from benchmarks.datasets import load_csv
+    from benchmarks.stills_sweep import sweep_stills
+    from models.footage import load_truth
+
     out, truth = tmp_path / "clip.mp4", tmp_path / "clip.csv"
     passes, unreadable = sweep_stills(
         load_csv(tmp_path / "truth.csv"), out, truth, fps=10, seconds_per_still=1.0
@@ -148,3 +154,18 @@ def test_stills_sweep_into_a_clip_with_truth(tmp_path) -> None:  # type: ignore[
             and widths[-1] == pytest.approx(240, abs=1)
         )
     assert not frames[passes[0].exit_frame]["plates"]  # an empty road between passes
+
+
+def test_bench_footage_on_stills_writes_the_report(photos: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from anpr.cli.main import app
+
+    out = tmp_path / "report"
+    res = CliRunner().invoke(
+        app, ["bench", "footage", "--dataset", str(photos), "--format", "csv", "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    fig = json.loads((out / "figures.json").read_text())
+    assert fig["vehicles"] == 2 and 0 <= fig["capture_rate"] <= 1
+    assert (out / "report.md").exists() and list(out.glob("*.png"))

@@ -79,8 +79,12 @@ def accuracy(
 
 @app.command("footage")
 def footage(
-    video: Path = typer.Option(..., help="Recorded clip."),
-    truth: Path = typer.Option(..., help="Truth CSV (as written by `anpr footage synth`)."),
+    video: Path | None = typer.Option(None, help="Recorded clip."),
+    truth: Path | None = typer.Option(None, help="Truth CSV (as written by `anpr footage synth`)."),
+    dataset: Path | None = typer.Option(
+        None, help="Still photos with truth instead of a clip: swept into one (`anpr footage stills`)."
+    ),
+    fmt: str = typer.Option("openalpr", "--format", help="With --dataset: openalpr | csv"),
     profile: str = typer.Option("x86-generic"),
     compare: str = typer.Option("", help="A second profile to run on the same footage."),
     out: Path = typer.Option(Path("artifacts/footage-report"), help="Report folder (Markdown, PNG, JSON)."),
@@ -95,6 +99,21 @@ def footage(
     from edge.profiles import load_profile
     from models.footage import load_truth
 
+    if dataset is not None:
+        from benchmarks.datasets import load_csv, load_openalpr
+        from benchmarks.stills_sweep import sweep_stills
+
+        if not dataset.exists():
+            typer.echo(f"error: --dataset not found: {dataset}", err=True)
+            raise typer.Exit(2)
+        photos = load_openalpr(dataset) if fmt == "openalpr" else load_csv(dataset)
+        video, truth = out / "stills.mp4", out / "stills-truth.csv"
+        with Progress() as progress:
+            task = progress.add_task(f"sweeping {len(photos)} photos into a clip", total=len(photos))
+            sweep_stills(photos, video, truth, progress=lambda: progress.advance(task))
+    if video is None or truth is None:
+        typer.echo("error: give --video and --truth, or --dataset", err=True)
+        raise typer.Exit(2)
     passes = load_truth(truth)
     rate = fps or cv2.VideoCapture(str(video)).get(cv2.CAP_PROP_FPS) or 25.0
     results = {}

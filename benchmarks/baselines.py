@@ -3,8 +3,8 @@ detector, and RapidOCR (PP-OCRv4 recogniser, ONNX, shipped in its wheel) or Debi
 reading the cropped box. They return the same shape as `StillReader.read`, so one evaluation
 scores all of them.
 
-Installed by `make test` (apt `opencv-data`, `tesseract-ocr`; pip `rapidocr-onnxruntime`
-without its opencv-python pin). `available()` says which are missing and why.
+Installed by `make test` (apt `tesseract-ocr`; pip `rapidocr-onnxruntime`, the cascade file comes
+with OpenCV 4). `available()` says which are missing and why.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -21,9 +22,9 @@ import cv2
 import numpy as np
 
 from edge.detect import Detection
+from edge.rectify import box_corners
 from edge.still_reader import StageTimes
 
-CASCADE_DIRS = (Path("/usr/share/opencv4/haarcascades"), Path("/usr/share/opencv/haarcascades"))
 CASCADE_NAME = "haarcascade_russian_plate_number.xml"
 _KEEP = re.compile(r"[^A-Z0-9]")
 
@@ -47,13 +48,10 @@ class CropReader(Protocol):
 
 
 def cascade_path() -> Path | None:
-    for d in CASCADE_DIRS:
-        if (d / CASCADE_NAME).exists():
-            return d / CASCADE_NAME
-    data = getattr(cv2, "data", None)  # opencv-python < 5 ships the cascades in the wheel
-    if data is not None and (Path(data.haarcascades) / CASCADE_NAME).exists():
-        return Path(data.haarcascades) / CASCADE_NAME
-    return None
+    """The cascade file OpenCV's wheel ships (4.x; 5.0 dropped cascades altogether)."""
+    data = getattr(cv2, "data", None)
+    path = Path(data.haarcascades) / CASCADE_NAME if data is not None else None
+    return path if path is not None and path.exists() else None
 
 
 def clean(text: str) -> str:
@@ -66,7 +64,7 @@ class CascadeDetector:
     def __init__(self, path: Path | None = None) -> None:
         path = path or cascade_path()
         if path is None:
-            raise FileNotFoundError(f"{CASCADE_NAME} not found: install Debian's opencv-data")
+            raise FileNotFoundError(f"{CASCADE_NAME} not found: OpenCV 4.x ships it (5.0 does not)")
         self.cascade = cv2.CascadeClassifier(str(path))
         if self.cascade.empty():
             raise RuntimeError(f"OpenCV could not load {path}")
@@ -76,8 +74,8 @@ class CascadeDetector:
         boxes = self.cascade.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=4, minSize=(40, 12))
         out = []
         for x, y, w, h in boxes if len(boxes) else []:
-            corners = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
-            out.append(Detection((int(x), int(y), int(x + w), int(y + h)), corners, 1.0))
+            box = (int(x), int(y), int(x + w), int(y + h))
+            out.append(Detection(box, box_corners(box), 1.0))
         return out
 
 
@@ -155,21 +153,29 @@ class BaselineReader:
         return self.ocr.read_crop(crop_box(image, box)).text
 
 
-def available() -> dict[str, str | None]:
-    """Each baseline and why it cannot run here (None when it can)."""
-    why: dict[str, str | None] = {}
-    cascade = None if cascade_path() else f"{CASCADE_NAME} not found (apt install opencv-data)"
+def _rapidocr_missing() -> str | None:
     try:
         import rapidocr_onnxruntime  # noqa: F401
-
-        rapid = cascade
     except ImportError:
-        rapid = "rapidocr-onnxruntime is not installed"
-    why["cascade + RapidOCR"] = rapid
-    why["cascade + Tesseract"] = cascade or (None if shutil.which("tesseract") else "tesseract not found")
-    return why
+        return "rapidocr-onnxruntime is not installed"
+    return None
+
+
+# Each baseline: how to make its OCR, and why it cannot run here (None when it can).
+OCRS: dict[str, tuple[Callable[[], CropReader], Callable[[], str | None]]] = {
+    "cascade + RapidOCR": (RapidOcrReader, _rapidocr_missing),
+    "cascade + Tesseract": (
+        TesseractReader,
+        lambda: None if shutil.which("tesseract") else "tesseract not found",
+    ),
+}
+
+
+def available() -> dict[str, str | None]:
+    """Each baseline and why it cannot run here (None when it can)."""
+    cascade = None if cascade_path() else f"{CASCADE_NAME} not found (OpenCV 5 dropped it)"
+    return {name: cascade or missing() for name, (_, missing) in OCRS.items()}
 
 
 def make(name: str) -> BaselineReader:
-    ocr: CropReader = RapidOcrReader() if name == "cascade + RapidOCR" else TesseractReader()
-    return BaselineReader(ocr)
+    return BaselineReader(OCRS[name][0]())

@@ -38,6 +38,19 @@ def load_openalpr(directory: Path) -> list[Still]:
     return stills
 
 
+FORMATS = ("openalpr", "csv")
+
+
+def load_stills(path: Path, fmt: str, limit: int = 0) -> list[Still]:
+    """The photos of a dataset in either layout; the first `limit` of them when it is set."""
+    if fmt not in FORMATS:
+        raise ValueError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if not path.exists():
+        raise FileNotFoundError(f"dataset not found: {path}")
+    stills = load_openalpr(path) if fmt == "openalpr" else load_csv(path)
+    return stills[:limit] if limit else stills
+
+
 def load_csv(path: Path) -> list[Still]:
     """Columns: image, x1, y1, x2, y2, text (image paths relative to the CSV)."""
     by_image: dict[Path, list[TruthPlate]] = {}

@@ -10,26 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.baselines import CascadeDetector, RapidOcrReader, crop_box
-from edge.profile_check import measure, test_frame
+from edge.profile_check import PLATE_BOXES, measure, median_ms, test_frame
 from edge.profiles import PROFILES_DIR, load_profile
-
-PLATE_BOXES = [(500, 760, 730, 810), (1250, 760, 1480, 810)]  # where test_frame draws its plates
-
-
-def median_ms(fn: Callable[[], object], repeats: int) -> float:
-    fn()
-    samples = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(samples)
 
 
 def baseline(repeats: int, threads: int) -> dict[str, float]:

@@ -13,7 +13,6 @@ import argparse
 import json
 import multiprocessing as mp
 import random
-import statistics
 import threading
 import time
 import uuid
@@ -26,6 +25,7 @@ from anpr.mqtt_client import new_client
 from anpr.plates import PlateFormat
 from anpr.protocol import Read, encode, topics
 from benchmarks.bench_db import drop_db, fresh_db
+from benchmarks.stats import percentiles
 from central import store
 from central.ingest import IngestWorker
 from central.ingest_batch import READ_COLUMNS, Incoming, process, read_row
@@ -235,8 +235,8 @@ def alert_latency(db: str, mq: str, hot: list[str], rate: float, seconds: float)
     ]
     if not lat:
         return float("nan"), float("nan"), 0
-    lat.sort()
-    return statistics.median(lat), lat[min(len(lat) - 1, int(len(lat) * 0.99))], len(lat)
+    fig = percentiles(lat)
+    return fig["p50_ms"], fig["p99_ms"], len(lat)
 
 
 def main() -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -26,6 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from benchmarks.bench_db import db_exists, db_url, drop_db, fresh_db
 from benchmarks.read_store_generator import StoreShape, generate
+from benchmarks.stats import percentiles
 from central import store
 from central.auth import User, create_user
 from central.reports import site_report
@@ -33,21 +33,6 @@ from central.search import SearchQuery, record_authorisation, search
 from models.plate_text import random_uk_vrm
 
 UNINDEXED = ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan")
-
-
-def percentiles(ms: list[float]) -> dict[str, float]:
-    s = sorted(ms)
-
-    def at(q: float) -> float:
-        return s[min(len(s) - 1, int(q * len(s)))]
-
-    return {
-        "n": len(s),
-        "p50_ms": statistics.median(s),
-        "p95_ms": at(0.95),
-        "p99_ms": at(0.99),
-        "max_ms": s[-1],
-    }
 
 
 def timed(fn: Callable[[], object]) -> float:

@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from benchmarks.datasets import Still
+from edge.rectify import box_corners
 from models.footage import VehiclePass, write_truth
 
 ROAD_GREY = (95, 95, 95)
@@ -81,9 +82,7 @@ def sweep_stills(
                 frame = cv2.warpAffine(image, m, (W, H), flags=cv2.INTER_AREA, borderValue=ROAD_GREY)
                 visible = []
                 for i, plate in enumerate(still.plates):
-                    x1, y1, x2, y2 = plate.box
-                    pts = np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)
-                    quad = pts @ m[:, :2].T + m[:, 2]
+                    quad = box_corners(plate.box) @ m[:, :2].T + m[:, 2]
                     if (
                         quad[:, 0].min() >= 0
                         and quad[:, 0].max() < W

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -14,7 +15,21 @@ from edge.gate import MotionGate
 from edge.ocr import PlateReader
 from edge.onnx_models import MODELS_DIR, load
 from edge.profiles import Profile
-from edge.rectify import rectify
+from edge.rectify import box_corners, rectify
+
+PLATE_XS = (500, 1250)
+PLATE_BOXES = [(x, 760, x + 230, 810) for x in PLATE_XS]  # where test_frame draws its plates
+
+
+def median_ms(fn: Callable[[], object], repeats: int) -> float:
+    """Median wall time of `fn` over `repeats` calls, after one warm-up call."""
+    fn()
+    samples = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(samples)
 
 
 def test_frame(width: int = 1920, height: int = 1080, seed: int = 0) -> np.ndarray:
@@ -23,7 +38,9 @@ def test_frame(width: int = 1920, height: int = 1080, seed: int = 0) -> np.ndarr
     frame = np.full((height, width, 3), 90, np.uint8)
     frame[: height // 3] = (170, 150, 120)
     frame += rng.integers(0, 12, frame.shape, dtype=np.uint8)
-    for x0, text, bg in ((500, "AB51 ABC", (230, 230, 230)), (1250, "KX19 PLM", (24, 200, 250))):
+    for x0, text, bg in zip(
+        PLATE_XS, ("AB51 ABC", "KX19 PLM"), ((230, 230, 230), (24, 200, 250)), strict=True
+    ):
         cv2.rectangle(frame, (x0 - 150, 480), (x0 + 350, 900), (60, 60, 140), -1)
         cv2.rectangle(frame, (x0, 760), (x0 + 230, 810), bg, -1)
         cv2.putText(frame, text, (x0 + 8, 800), cv2.FONT_HERSHEY_SIMPLEX, 1.35, (20, 20, 20), 4, cv2.LINE_AA)
@@ -63,17 +80,8 @@ def measure(profile: Profile, repeats: int = 20, plates: int = 2) -> ProfileFigu
     detector = PlateDetector(det, profile.detector_input_width, profile.detector_threshold)
     reader = PlateReader(ocr)
     frame = test_frame()
-    quads = [np.array([[x, 760], [x + 230, 760], [x + 230, 810], [x, 810]], np.float32) for x in (500, 1250)]
+    quads = [box_corners(b) for b in PLATE_BOXES]
     gate = MotionGate()
-
-    def timed(fn, n: int = repeats) -> float:  # type: ignore[no-untyped-def]
-        fn()  # warm-up
-        samples = []
-        for _ in range(n):
-            t0 = time.perf_counter()
-            fn()
-            samples.append((time.perf_counter() - t0) * 1000)
-        return statistics.median(samples)
 
     t = [0.0]
 
@@ -86,9 +94,9 @@ def measure(profile: Profile, repeats: int = 20, plates: int = 2) -> ProfileFigu
         profile=profile.name,
         threads=profile.threads,
         input_width=profile.detector_input_width,
-        gate_ms=timed(gate_step),
-        detect_ms=timed(lambda: detector(frame)),
-        rectify_ms=timed(lambda: [rectify(frame, q) for q in quads]) / len(quads),
-        ocr_ms_per_plate=timed(lambda: reader.probs(crops[:1]), repeats * 5),
+        gate_ms=median_ms(gate_step, repeats),
+        detect_ms=median_ms(lambda: detector(frame), repeats),
+        rectify_ms=median_ms(lambda: [rectify(frame, q) for q in quads], repeats) / len(quads),
+        ocr_ms_per_plate=median_ms(lambda: reader.probs(crops[:1]), repeats * 5),
         plates_per_frame=plates,
     )

@@ -16,6 +16,12 @@ OCR_WIDTH = 128
 TWO_LINE_MAX_ASPECT = 2.4
 
 
+def box_corners(box: tuple[int, int, int, int]) -> np.ndarray:
+    """The 4 corners (TL TR BR BL, float32) of an axis-aligned x1, y1, x2, y2 box."""
+    x1, y1, x2, y2 = box
+    return np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)
+
+
 def order_corners(corners: np.ndarray) -> np.ndarray:
     """Top-left, top-right, bottom-right, bottom-left."""
     pts = np.asarray(corners, np.float32).reshape(4, 2)

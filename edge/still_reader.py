@@ -13,6 +13,7 @@ from edge.detect import Detection, PlateDetector
 from edge.ocr import OcrResult, PlateReader
 from edge.onnx_models import MODELS_DIR, load
 from edge.profiles import Profile, load_profile
+from edge.rectify import box_corners
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,4 @@ class StillReader:
 
     def read_box(self, image: np.ndarray, box: tuple[int, int, int, int]) -> str:
         """OCR alone on a given box (the benchmarks pass the truth box, leaving the detector out)."""
-        x1, y1, x2, y2 = box
-        quad = np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]], np.float32)
-        return self.reader.read_quads(image, [quad])[0].text
+        return self.reader.read_quads(image, [box_corners(box)])[0].text

@@ -15,7 +15,8 @@ import pytest
 
 from benchmarks import baselines
 from benchmarks.read_store_generator import StoreShape, generate
-from benchmarks.search_speed import bench_user, percentiles, search_cases, unindexed
+from benchmarks.search_speed import bench_user, search_cases, unindexed
+from benchmarks.stats import percentiles
 from central import store
 from central.reports import site_report
 from central.search import search

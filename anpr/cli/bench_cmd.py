@@ -28,16 +28,15 @@ def accuracy(
     from rich.table import Table
 
     from benchmarks import baselines as base
-    from benchmarks.datasets import load_csv, load_openalpr
+    from benchmarks.datasets import load_stills
     from benchmarks.stills_accuracy import Reader, StillsReport, evaluate, save
     from edge.still_reader import StillReader
 
-    if not dataset.exists():
-        typer.echo(f"error: dataset not found: {dataset}", err=True)
-        raise typer.Exit(2)
-    stills = load_openalpr(dataset) if fmt == "openalpr" else load_csv(dataset)
-    if limit:
-        stills = stills[:limit]
+    try:
+        stills = load_stills(dataset, fmt, limit)
+    except (FileNotFoundError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     ours = f"ours ({profile})"
     readers: dict[str, Reader] = {ours: StillReader.from_profile_name(profile)}
     if baselines:
@@ -100,17 +99,10 @@ def footage(
     from models.footage import load_truth
 
     if dataset is not None:
-        from benchmarks.datasets import load_csv, load_openalpr
-        from benchmarks.stills_sweep import sweep_stills
+        from anpr.cli.footage_cmd import sweep_dataset
 
-        if not dataset.exists():
-            typer.echo(f"error: --dataset not found: {dataset}", err=True)
-            raise typer.Exit(2)
-        photos = load_openalpr(dataset) if fmt == "openalpr" else load_csv(dataset)
         video, truth = out / "stills.mp4", out / "stills-truth.csv"
-        with Progress() as progress:
-            task = progress.add_task(f"sweeping {len(photos)} photos into a clip", total=len(photos))
-            sweep_stills(photos, video, truth, progress=lambda: progress.advance(task))
+        sweep_dataset(dataset, fmt, video, truth)
     if video is None or truth is None:
         typer.echo("error: give --video and --truth, or --dataset", err=True)
         raise typer.Exit(2)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -46,20 +47,27 @@ def stills(
     limit: int = typer.Option(0, help="Only the first N photos (0 = all)."),
 ) -> None:
     """Sweep still photos into a clip (one vehicle pass each) for `anpr bench footage`."""
+    passes, unreadable = sweep_dataset(
+        dataset, fmt, out, truth, limit, size=(width, height), fps=fps, seconds_per_still=seconds
+    )
+    typer.echo(f"{out}: {len(passes)} vehicle passes ({unreadable} photos unreadable); truth in {truth}")
+
+
+def sweep_dataset(
+    dataset: Path, fmt: str, out: Path, truth: Path, limit: int = 0, **options: Any
+) -> tuple[list, int]:
+    """Load a stills dataset and sweep it into a clip with a progress bar; a bad dataset exits 2.
+    `options` go to `sweep_stills` (size, fps, seconds_per_still)."""
     from rich.progress import Progress
 
-    from benchmarks.datasets import load_csv, load_openalpr
+    from benchmarks.datasets import load_stills
     from benchmarks.stills_sweep import sweep_stills
 
-    if not dataset.exists():
-        typer.echo(f"error: --dataset not found: {dataset}", err=True)
-        raise typer.Exit(2)
-    photos = load_openalpr(dataset) if fmt == "openalpr" else load_csv(dataset)
-    if limit:
-        photos = photos[:limit]
+    try:
+        photos = load_stills(dataset, fmt, limit)
+    except (FileNotFoundError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     with Progress() as progress:
-        task = progress.add_task(f"sweeping {len(photos)} photos", total=len(photos))
-        passes, unreadable = sweep_stills(
-            photos, out, truth, (width, height), fps, seconds, progress=lambda: progress.advance(task)
-        )
-    typer.echo(f"{out}: {len(passes)} vehicle passes ({unreadable} photos unreadable); truth in {truth}")
+        task = progress.add_task(f"sweeping {len(photos)} photos into a clip", total=len(photos))
+        return sweep_stills(photos, out, truth, progress=lambda: progress.advance(task), **options)

@@ -13,12 +13,23 @@ from models.fonts import FontSpec
 from models.plate_render import random_spec, render
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # index 0 of the model output is the CTC blank
+# Foreign cars pass UK cameras too; one sample in six is an EU- or US-style plate.
+FOREIGN_SHARE = 0.16
 
 
-def ocr_sample(rng: random.Random, fonts: tuple[FontSpec, ...]) -> tuple[np.ndarray, str]:
-    plate = render(random_spec(rng, fonts))
-    # Plate width on the sensor: 40-400 px, weighted towards the small end where reading is hard.
-    target_px = math_exp_uniform(rng, 38, 260)
+# Plate width on the sensor in pixels, drawn log-uniformly: weighted towards the small end where
+# reading is hard. Above 260 px a plate is only downscaled to the OCR's 128 px, so no wider is drawn.
+WIDTHS = (38.0, 260.0)
+
+
+def ocr_sample(
+    rng: random.Random,
+    fonts: tuple[FontSpec, ...],
+    widths: tuple[float, float] = WIDTHS,
+    foreign_share: float = FOREIGN_SHARE,
+) -> tuple[np.ndarray, str]:
+    plate = render(random_spec(rng, fonts, foreign_share=foreign_share))
+    target_px = math_exp_uniform(rng, *widths)
     # Work at no more than 2.5× the final size: the detail beyond it is thrown away anyway.
     pre = min(1.0, 2.5 * target_px / plate.image.shape[1])
     plate_img = cv2.resize(plate.image, None, fx=pre, fy=pre, interpolation=cv2.INTER_AREA)
@@ -63,11 +74,17 @@ def math_exp_uniform(rng: random.Random, lo: float, hi: float) -> float:
     return math.exp(rng.uniform(math.log(lo), math.log(hi)))
 
 
-def make_batch(seed: int, n: int, fonts: tuple[FontSpec, ...]) -> tuple[np.ndarray, list[str]]:
+def make_batch(
+    seed: int,
+    n: int,
+    fonts: tuple[FontSpec, ...],
+    widths: tuple[float, float] = WIDTHS,
+    foreign_share: float = FOREIGN_SHARE,
+) -> tuple[np.ndarray, list[str]]:
     rng = random.Random(seed)
     xs = np.empty((n, OCR_HEIGHT, OCR_WIDTH), np.uint8)
     labels = []
     for i in range(n):
-        xs[i], label = ocr_sample(rng, fonts)
+        xs[i], label = ocr_sample(rng, fonts, widths, foreign_share)
         labels.append(label)
     return xs, labels

@@ -143,7 +143,12 @@ def render(spec: PlateSpec) -> RenderedPlate:
     if band != "none":
         bw = 50 if spec.layout == "single" else 40
         canvas[4 : h - 4, 4 : 4 + bw] = BAND_BLUE if band in ("uk", "gb", "eu") else BAND_GREEN
-        tag = {"uk": "UK", "gb": "GB", "green": "", "eu": random.choice(["D", "F", "NL", "PL", "IRL"])}[band]
+        tag = {
+            "uk": "UK",
+            "gb": "GB",
+            "green": "",
+            "eu": random.Random(spec.label).choice(["D", "F", "NL", "PL", "IRL"]),
+        }[band]
         if tag:
             cv2.putText(
                 canvas, tag, (8, h - 14), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (255, 255, 255), 2, cv2.LINE_AA
@@ -171,16 +176,107 @@ def render(spec: PlateSpec) -> RenderedPlate:
     return RenderedPlate(canvas, spec.label, lines, spec.style)
 
 
+US_STATES = (
+    "OHIO",
+    "TEXAS",
+    "MAINE",
+    "IOWA",
+    "NEVADA",
+    "UTAH",
+    "CALIFORNIA",
+    "FLORIDA",
+    "GEORGIA",
+    "ILLINOIS",
+    "NEW YORK",
+    "ARIZONA",
+    "OREGON",
+    "VERMONT",
+    "MICHIGAN",
+    "VIRGINIA",
+    "KANSAS",
+    "IDAHO",
+    "COLORADO",
+    "New Jersey",
+    "Pennsylvania",
+    "Massachusetts",
+    "Washington",
+    "Wisconsin",
+    "Minnesota",
+)
+US_SLOGANS = (
+    "",
+    "",
+    "Sunshine State",
+    "LAND OF LINCOLN",
+    "Garden State",
+    "visitPA.com",
+    "Live Free or Die",
+    "THE SILVER STATE",
+    "Empire State",
+    "GREAT LAKES",
+    "DONT MESS WITH TEXAS",
+    "Vacationland",
+)
+
+
 def _render_us(spec: PlateSpec) -> RenderedPlate:
+    """A US-style 12×6 inch plate (305×152 mm): state name above, slogan below, coloured ink and
+    background, sometimes a separator or emblem between character groups and a raised rim."""
     w, h = 305, 152
-    rng = random.Random(spec.label)
-    bg = tuple(int(v) for v in rng.choice([(240, 240, 240), (250, 240, 200), (220, 235, 250)]))
-    ink = rng.choice([(20, 30, 110), (150, 20, 20), (20, 20, 20)])
-    canvas = np.empty((h, w, 3), np.uint8)
-    canvas[:] = bg
-    state = rng.choice(["OHIO", "TEXAS", "MAINE", "IOWA", "NEVADA", "UTAH"])
-    cv2.putText(canvas, state, (w // 2 - 50, 28), cv2.FONT_HERSHEY_DUPLEX, 0.9, ink, 2, cv2.LINE_AA)
-    _draw_line(canvas, [spec.text], spec, 42, 72, 36, 6, 6, 10, w - 10, ink)
+    rng = random.Random(spec.label + spec.font.name)
+    bg = np.array(
+        rng.choice([(240, 240, 240), (250, 240, 200), (220, 235, 250), (250, 250, 235), (235, 225, 210)]),
+        np.float32,
+    )
+    # Painted graphics: a vertical wash (sky, sunset) under the characters.
+    wash = np.linspace(rng.uniform(0.8, 1.0), rng.uniform(0.8, 1.05), h, dtype=np.float32)[:, None, None]
+    canvas = np.clip(bg[None, None] * wash * np.ones((h, w, 1), np.float32), 0, 255).astype(np.uint8)
+    ink = rng.choice([(20, 30, 110), (150, 20, 20), (20, 20, 20), (10, 60, 30), (30, 30, 90)])
+    accent = rng.choice([(20, 30, 110), (150, 20, 20), (200, 120, 20), (20, 90, 40), ink])
+    if rng.random() < 0.4:  # coloured stripe at the top or bottom
+        y0 = 0 if rng.random() < 0.5 else h - 22
+        canvas[y0 : y0 + 22] = accent
+    face = rng.choice(
+        [
+            cv2.FONT_HERSHEY_DUPLEX,
+            cv2.FONT_HERSHEY_SIMPLEX,
+            cv2.FONT_HERSHEY_TRIPLEX,
+            cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
+            cv2.FONT_HERSHEY_COMPLEX,
+        ]
+    )
+    state = rng.choice(US_STATES)
+    scale = rng.uniform(0.7, 1.1)
+    (tw, _th), _ = cv2.getTextSize(state, face, scale, 2)
+    scale *= min(1.0, (w - 30) / max(1, tw))
+    (tw, _th), _ = cv2.getTextSize(state, face, scale, 2)
+    cv2.putText(canvas, state, ((w - tw) // 2, rng.randint(24, 32)), face, scale, accent, 2, cv2.LINE_AA)
+    slogan = rng.choice(US_SLOGANS)
+    if slogan:
+        (sw, _sh), _ = cv2.getTextSize(slogan, cv2.FONT_HERSHEY_SIMPLEX, 0.5, 1)
+        cv2.putText(
+            canvas, slogan, ((w - sw) // 2, h - 10), cv2.FONT_HERSHEY_SIMPLEX, 0.5, accent, 1, cv2.LINE_AA
+        )
+    ch = rng.randint(58, 76)
+    cw = rng.randint(28, 38)
+    text = spec.text
+    if len(text) >= 6 and rng.random() < 0.3:  # "ABC 1234", "ABC-1234" or an emblem in the gap
+        cut = 3 if len(text) != 6 or rng.random() < 0.5 else 2
+        text = text[:cut] + " " + text[cut:]
+    parts = text.split(" ")
+    gap = rng.randint(3, 7)
+    n = len(spec.label)
+    cw = min(cw, (w - 20 - 24 * (len(parts) - 1) - (n - 1) * gap) // n)  # every character must fit
+    top = 40 + (76 - ch) // 2
+    _draw_line(canvas, parts, spec, top, ch, cw, gap, 24, 10, w - 10, ink)
+    if len(parts) == 2 and rng.random() < 0.5:
+        emblem_x = w // 2 + rng.randint(-30, 30)
+        cv2.circle(canvas, (emblem_x, top + ch // 2), rng.randint(4, 9), accent, -1)
+    if rng.random() < 0.5:
+        cv2.rectangle(canvas, (2, 2), (w - 3, h - 3), tuple(int(v * 0.6) for v in ink), 3)
+    for sx in (w // 6, 5 * w // 6):  # mounting holes
+        if rng.random() < 0.6:
+            cv2.circle(canvas, (sx, 14), 5, (170, 170, 170), -1)
     return RenderedPlate(canvas, spec.label, 1, "us")
 
 

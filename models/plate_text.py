@@ -35,8 +35,9 @@ def random_uk_vrm(rng: random.Random, fmt: PlateFormat | None = None) -> tuple[s
 
 
 def random_foreign(rng: random.Random) -> tuple[str, str]:
-    """(plate text as printed with separators, style) for an EU- or US-style plate."""
-    if rng.random() < 0.5:
+    """(plate text as printed with separators, style) for an EU- or US-style plate (US 60 %: the
+    real photos we evaluate on are American)."""
+    if rng.random() < 0.4:
         area = "".join(rng.choices(string.ascii_uppercase, k=rng.randint(1, 3)))
         letters = "".join(rng.choices(string.ascii_uppercase, k=rng.randint(1, 2)))
         digits = str(rng.randint(1, 9999))

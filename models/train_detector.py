@@ -131,16 +131,23 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=4e-3)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--init", type=Path, help="start from this checkpoint (models/<name>.pt)")
+    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: all cores)")
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     t0 = time.time()
     x, ys = dataset(args.cache, args.seed, args.scenes, False, args.workers)
     xv, yv = dataset(args.cache, args.seed + 1, args.val, True, args.workers)
     print(f"data: {len(x)} scenes, {len(xv)} held-out-font scenes in {time.time() - t0:.0f}s", flush=True)
 
-    model = DetectorNet().to(device)
+    model = DetectorNet()
+    if args.init:
+        model.load_state_dict(torch.load(args.init, map_location="cpu"))
+    model = model.to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
     rng = np.random.default_rng(args.seed)
@@ -167,6 +174,7 @@ def main() -> None:
         sched.step()
         if step % 200 == 0 or step == args.steps:
             rec, fp = recall_at(model, xv[:150], yv[:150])
+            torch.save(model.state_dict(), args.out / "detector.pt")
             print(
                 f"step {step} heat {l_heat.item():.3f} reg {l_reg.item():.4f} "
                 f"recall {rec:.3f} fp/scene {fp:.2f} ({time.time() - t1:.0f}s)",
@@ -176,6 +184,7 @@ def main() -> None:
     rec, fp = recall_at(model, xv, yv)
     print(f"final: held-out-font scene recall {rec:.4f}, false positives per scene {fp:.3f}")
     model.cpu().eval()
+    torch.save(model.state_dict(), args.out / "detector.pt")
     from models.export import export_onnx, quantize
 
     fp32 = export_onnx(
@@ -191,6 +200,7 @@ def main() -> None:
         json.dumps(
             {
                 "seed": args.seed,
+                "init": str(args.init) if args.init else None,
                 "scenes": args.scenes,
                 "steps": args.steps,
                 "batch": args.batch,

@@ -85,9 +85,13 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--init", type=Path, help="start from this checkpoint (models/<name>.pt)")
+    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: all cores)")
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     np.random.seed(args.seed)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     t0 = time.time()
@@ -98,7 +102,10 @@ def main() -> None:
         f"data: {len(x)} train, {len(xv)} val, {len(xh)} held-out font in {time.time() - t0:.0f}s", flush=True
     )
 
-    model = OcrNet().to(device)
+    model = OcrNet()
+    if args.init:
+        model.load_state_dict(torch.load(args.init, map_location="cpu"))
+    model = model.to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.15)
     gen = np.random.default_rng(args.seed)
@@ -126,6 +133,7 @@ def main() -> None:
         sched.step()
         if step % 250 == 0 or step == args.steps:
             acc = evaluate(model, xv, yv, device)
+            torch.save(model.state_dict(), args.out / "ocr.pt")
             print(
                 f"step {step} loss {loss.item():.3f} val exact {acc:.4f} ({time.time() - t1:.0f}s)",
                 flush=True,
@@ -135,6 +143,7 @@ def main() -> None:
     held_acc = evaluate(model, xh, yh, device)
     print(f"final: val exact {val_acc:.4f}, held-out font exact {held_acc:.4f}")
     model.cpu().eval()
+    torch.save(model.state_dict(), args.out / "ocr.pt")
     from models.export import export_onnx, quantize
 
     fp32 = export_onnx(
@@ -150,6 +159,7 @@ def main() -> None:
         json.dumps(
             {
                 "seed": args.seed,
+                "init": str(args.init) if args.init else None,
                 "samples": args.samples,
                 "steps": args.steps,
                 "batch": args.batch,

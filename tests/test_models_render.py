@@ -67,6 +67,23 @@ def test_foreign_plates_render_and_read(reader: PlateReader) -> None:
         assert read_back(reader, plate.image) == label
 
 
+def test_us_plates_vary_and_keep_every_character(reader: PlateReader) -> None:
+    """US-style plates differ by label and font (state, colours, separators), and even a
+    7-character mark in the widest training font fits the plate and reads back."""
+    fonts = available(TRAIN_FONTS)
+    rng = random.Random(5)
+    labels = ["".join(rng.choices("ABCDEFGHJKLMNPRSTUVWXYZ0123456789", k=7)) for _ in range(6)]
+    images = [render(PlateSpec(text=t, label=t, style="us", font=f)).image for t in labels for f in fonts]
+    assert all(im.shape == (152, 305, 3) for im in images)
+    assert len({im.tobytes() for im in images}) == len(images)
+    ok = sum(
+        read_back(reader, render(PlateSpec(text=t, label=t, style="us", font=fonts[i % len(fonts)])).image)
+        == t
+        for i, t in enumerate(labels)
+    )
+    assert ok >= 4, f"only {ok} of {len(labels)} US-style plates read back"
+
+
 def test_heldout_font_is_never_a_training_font() -> None:
     assert not {f.name for f in TRAIN_FONTS} & {f.name for f in HELDOUT_FONTS}
     assert {f.path for f in TRAIN_FONTS}.isdisjoint({f.path for f in HELDOUT_FONTS})

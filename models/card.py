@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import time
@@ -17,6 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from edge.onnx_models import sha256_of
+from models.ocr_data import FOREIGN_SHARE
+from models.scene_data import FOREIGN_SHARE as SCENE_FOREIGN_SHARE
 
 MODELS = Path(__file__).parent
 
@@ -37,6 +40,12 @@ def latency_ms(path: Path, shape: tuple[int, ...], threads: int, runs: int = 50)
         sess.run(None, {name: x})
         samples.append((time.perf_counter() - t0) * 1000)
     return statistics.median(samples)
+
+
+def ort_version() -> str:
+    import onnxruntime as ort
+
+    return ort.__version__
 
 
 SHAPES = {"ocr": (1, 1, 32, 128), "detector": (1, 1, 384, 640)}
@@ -71,7 +80,8 @@ def write(name: str, evaluation: dict) -> Path:
             f"- {train['samples']:,} synthetic plates from `models/ocr_data.py` (seed {train['seed']}): every "
             "UK format (current, prefix, suffix, Q, dateless, NI) front and rear, 1-line and 2-line "
             "(square, motorcycle) layouts, optional UK/GB/green bands, raised characters, screws, borders, "
-            "dealer text, ~8 % EU- and US-style foreign plates.",
+            f"dealer text; {FOREIGN_SHARE:.0%} foreign plates (EU-style with blue band, US-style with state "
+            "name, slogan, coloured ink and background, separators).",
             "- Camera realism (`models/camera.py`): yaw ±45°, pitch ±20°, roll ±10°, plate widths 38–260 px, "
             "motion and defocus blur, infrared night (bright plate, dark surroundings), shadows, glare, dirt, "
             "rain, partial occlusion, sensor noise, JPEG at quality 25–90, and detector-like corner jitter "
@@ -85,8 +95,9 @@ def write(name: str, evaluation: dict) -> Path:
         lines += [
             f"- {train['scenes']:,} synthetic grey scenes 320×320 from `models/scene_data.py` (seed "
             f"{train['seed']}): roads, buildings, vehicles drawn in code with 0–3 plates each at detector "
-            "scale 12–150 px wide, posed in 3D, plus hard negatives (signs and van lettering in other "
-            "fonts, grilles, lamps); trained on random 256 crops and mirror images.",
+            f"scale 12–150 px wide ({SCENE_FOREIGN_SHARE:.0%} EU- and US-style, so 2:1 plates are "
+            "framed too), posed in 3D, plus hard negatives (signs and van lettering in other fonts, "
+            "grilles, lamps) and noise textures; trained on random 256 crops and mirror images.",
             "- No real photo was used for training; `../shared/data` is evaluation only.",
         ]
     lines += [
@@ -94,11 +105,15 @@ def write(name: str, evaluation: dict) -> Path:
         "## Training",
         "",
         "```",
-        f"python -m models.train_{name} --out models/ --seed {train['seed']}",
+        f"python -m models.train_{name} --out models/ --seed {train['seed']} "
+        + (f"--samples {train['samples']} " if name == "ocr" else f"--scenes {train['scenes']} ")
+        + f"--steps {train['steps']} --batch {train['batch']}"
+        + (f" --init {train['init']}" if train.get("init") else ""),
         "```",
         "",
         f"Device: {train['device']}; {train['steps']:,} steps of batch {train['batch']}; "
-        f"{train['train_seconds']:,} s. Seeded (torch, numpy, data); reruns match within noise.",
+        f"{train['train_seconds']:,} s. Seeded (torch, numpy, data); reruns match within noise. "
+        f"The weights are kept as `models/{name}.pt`, so a later run can go on from them (`--init`).",
         "",
     ]
     lines += ["## Accuracy", "", "| evaluation set | figure | value |", "|---|---|---|"]
@@ -108,8 +123,8 @@ def write(name: str, evaluation: dict) -> Path:
         "",
         "## Latency (onnxruntime, CPU, median of 50 runs)",
         "",
-        f"Machine: {platform.machine()}, {platform.processor() or 'CPU'}, measured "
-        f"{datetime.now(UTC):%Y-%m-%d}. Input {SHAPES[name]}.",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, onnxruntime {ort_version()}, "
+        f"measured {datetime.now(UTC):%Y-%m-%d}. Input {SHAPES[name]}.",
         "",
         "| file | 1 thread | 2 threads |",
         "|---|---|---|",

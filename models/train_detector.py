@@ -1,6 +1,6 @@
 """Train the plate detector on synthetic scenes and export it to ONNX (fp32 and int8).
 
-python -m models.train_detector --out models/ --scenes 12000 --steps 2000 --batch 16 --seed 11
+python -m models.train_detector --out models/ --scenes 16000 --steps 9000 --batch 16 --seed 11 [--init models/detector.pt]
 """
 
 from __future__ import annotations
@@ -124,9 +124,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, default=Path("models"))
     ap.add_argument("--cache", type=Path, default=Path("models/data"))
-    ap.add_argument("--scenes", type=int, default=12_000)
+    ap.add_argument("--scenes", type=int, default=16_000)
     ap.add_argument("--val", type=int, default=500)
-    ap.add_argument("--steps", type=int, default=2_000)
+    ap.add_argument("--steps", type=int, default=9_000)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=4e-3)
     ap.add_argument("--seed", type=int, default=11)

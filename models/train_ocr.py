@@ -1,6 +1,6 @@
 """Train the OCR model on synthetic UK plates and export it to ONNX (fp32 and int8).
 
-    python -m models.train_ocr --out models/ --samples 40000 --steps 3000 --seed 7
+    python -m models.train_ocr --out models/ --samples 80000 --steps 14000 --seed 7 [--init models/ocr.pt]
 
 Seeded and reproducible; uses CUDA when present, the CPU otherwise.
 """
@@ -78,9 +78,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, default=Path("models"))
     ap.add_argument("--cache", type=Path, default=Path("models/data"))
-    ap.add_argument("--samples", type=int, default=40_000)
+    ap.add_argument("--samples", type=int, default=80_000)
     ap.add_argument("--val", type=int, default=2_000)
-    ap.add_argument("--steps", type=int, default=3_000)
+    ap.add_argument("--steps", type=int, default=14_000)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seed", type=int, default=7)

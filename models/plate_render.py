@@ -26,6 +26,8 @@ YELLOW = (250, 204, 24)
 INK = (18, 18, 20)
 BAND_BLUE = (0, 51, 153)
 BAND_GREEN = (0, 140, 70)
+BAND_TAGS = {"uk": "UK", "gb": "GB", "green": ""}
+EU_COUNTRIES = ("D", "F", "NL", "PL", "IRL")
 
 
 @dataclass(frozen=True)
@@ -143,12 +145,8 @@ def render(spec: PlateSpec) -> RenderedPlate:
     if band != "none":
         bw = 50 if spec.layout == "single" else 40
         canvas[4 : h - 4, 4 : 4 + bw] = BAND_BLUE if band in ("uk", "gb", "eu") else BAND_GREEN
-        tag = {
-            "uk": "UK",
-            "gb": "GB",
-            "green": "",
-            "eu": random.Random(spec.label).choice(["D", "F", "NL", "PL", "IRL"]),
-        }[band]
+        # The EU country is drawn from the label so a seeded data set renders the same every run.
+        tag = random.Random(spec.label).choice(EU_COUNTRIES) if band == "eu" else BAND_TAGS[band]
         if tag:
             cv2.putText(
                 canvas, tag, (8, h - 14), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (255, 255, 255), 2, cv2.LINE_AA
@@ -280,7 +278,7 @@ def _render_us(spec: PlateSpec) -> RenderedPlate:
     return RenderedPlate(canvas, spec.label, 1, "us")
 
 
-def random_spec(rng: random.Random, fonts: tuple[FontSpec, ...], foreign_share: float = 0.08) -> PlateSpec:
+def random_spec(rng: random.Random, fonts: tuple[FontSpec, ...], *, foreign_share: float) -> PlateSpec:
     font = rng.choice(fonts)
     if rng.random() < foreign_share:
         text, style = random_foreign(rng)

@@ -19,6 +19,7 @@ import torch
 from models.detector_net import CORNER_SCALE, STRIDE, DetectorExport, DetectorNet
 from models.fonts import HELDOUT_FONTS, TRAIN_FONTS, available
 from models.scene_data import SCENE, make_scenes
+from models.training import prepare
 
 CHUNK = 250
 
@@ -136,23 +137,16 @@ def main() -> None:
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
     t0 = time.time()
     x, ys = dataset(args.cache, args.seed, args.scenes, False, args.workers)
     xv, yv = dataset(args.cache, args.seed + 1, args.val, True, args.workers)
     print(f"data: {len(x)} scenes, {len(xv)} held-out-font scenes in {time.time() - t0:.0f}s", flush=True)
 
-    model = DetectorNet()
-    if args.init:
-        model.load_state_dict(torch.load(args.init, map_location="cpu"))
-    model = model.to(device)
+    model, device = prepare(DetectorNet(), args.init, args.threads)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
     rng = np.random.default_rng(args.seed)
     t1 = time.time()
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     for step in range(1, args.steps + 1):
         idx = rng.integers(0, len(x), args.batch)
         batch = [augment(x[i], ys[i], rng) for i in idx]

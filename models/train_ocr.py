@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from models.fonts import HELDOUT_FONTS, TRAIN_FONTS, available
 from models.ocr_data import ALPHABET, make_batch
 from models.ocr_net import OcrNet
+from models.training import prepare
 
 CHUNK = 1000
 
@@ -90,10 +91,7 @@ def main() -> None:
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
-    if args.threads:
-        torch.set_num_threads(args.threads)
     np.random.seed(args.seed)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
     t0 = time.time()
     x, y = dataset(args.cache, args.seed, args.samples, False, args.workers)
     xv, yv = dataset(args.cache, args.seed + 1, args.val, False, args.workers)
@@ -102,10 +100,7 @@ def main() -> None:
         f"data: {len(x)} train, {len(xv)} val, {len(xh)} held-out font in {time.time() - t0:.0f}s", flush=True
     )
 
-    model = OcrNet()
-    if args.init:
-        model.load_state_dict(torch.load(args.init, map_location="cpu"))
-    model = model.to(device)
+    model, device = prepare(OcrNet(), args.init, args.threads)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.15)
     gen = np.random.default_rng(args.seed)

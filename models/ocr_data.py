@@ -13,8 +13,8 @@ from models.fonts import FontSpec
 from models.plate_render import random_spec, render
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # index 0 of the model output is the CTC blank
-# Foreign cars pass UK cameras too; one sample in six is an EU- or US-style plate.
-FOREIGN_SHARE = 0.16
+# Foreign cars pass UK cameras too; more than one sample in five is an EU- or US-style plate.
+FOREIGN_SHARE = 0.22
 
 
 # Plate width on the sensor in pixels, drawn log-uniformly: weighted towards the small end where

@@ -81,6 +81,29 @@ def _glyph(font_path: str, char: str, height: int, width: int, stroke: int) -> n
     return cv2.resize(crop, (width, height), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
 
 
+def _layout(
+    parts: list[str], spec: PlateSpec, height: int, char_w: int, gap: int, group_gap: int
+) -> tuple[list[tuple[int, np.ndarray]], list[tuple[int, int]], int]:
+    """Glyph masks with their x offsets, each group's (start, end) and the line's total width."""
+    stroke = round(height * 14 / 79)
+    masks: list[tuple[int, np.ndarray]] = []
+    spans: list[tuple[int, int]] = []
+    x = 0
+    for gi, grp in enumerate(parts):
+        if gi:
+            x += group_gap - gap
+        start = x
+        for ch in grp:
+            if ch in "- ":
+                x += gap * 2
+                continue
+            m = _glyph(spec.font.path, ch, height, char_w, stroke)
+            masks.append((x, m))
+            x += m.shape[1] + gap
+        spans.append((start, x - gap))
+    return masks, spans, x - gap
+
+
 def _draw_line(
     canvas: np.ndarray,
     parts: list[str],
@@ -93,21 +116,15 @@ def _draw_line(
     left: int,
     right: int,
     colour: tuple[int, int, int],
-) -> None:
-    stroke = round(height * 14 / 79)
-    masks: list[tuple[int, np.ndarray]] = []
-    x = 0
-    for gi, grp in enumerate(parts):
-        if gi:
-            x += group_gap - gap
-        for ch in grp:
-            if ch in "- ":
-                x += gap * 2
-                continue
-            m = _glyph(spec.font.path, ch, height, char_w, stroke)
-            masks.append((x, m))
-            x += m.shape[1] + gap
-    total = x - gap
+) -> list[tuple[int, int]]:
+    """Draws the groups centred between left and right, narrowing the characters until the whole
+    line fits (a label must never name a character the plate cuts off); returns each group's
+    (start, end) on the canvas."""
+    masks, spans, total = _layout(parts, spec, height, char_w, gap, group_gap)
+    while total > right - left and char_w > 6:
+        glyphs = sum(m.shape[1] for _, m in masks)
+        char_w = max(6, int(char_w * (right - left - (total - glyphs)) / max(1, glyphs)) - 1)
+        masks, spans, total = _layout(parts, spec, height, char_w, gap, group_gap)
     x0 = left + max(0, (right - left - total) // 2)
     for dx, m in masks:
         xs, ys = x0 + dx, top
@@ -125,6 +142,7 @@ def _draw_line(
             ).astype(np.uint8)
             region = canvas[ys : ys + h, xs : xs + w].astype(np.float32)
         canvas[ys : ys + h, xs : xs + w] = (region * (1 - alpha) + np.array(colour) * alpha).astype(np.uint8)
+    return [(x0 + a, x0 + b) for a, b in spans]
 
 
 def render(spec: PlateSpec) -> RenderedPlate:
@@ -258,24 +276,60 @@ def _render_us(spec: PlateSpec) -> RenderedPlate:
     ch = rng.randint(58, 76)
     cw = rng.randint(28, 38)
     text = spec.text
-    if len(text) >= 6 and rng.random() < 0.3:  # "ABC 1234", "ABC-1234" or an emblem in the gap
-        cut = 3 if len(text) != 6 or rng.random() < 0.5 else 2
+    # Many US plates split the mark ("ABC 1234", "ABC-1234") and put the state's emblem in the gap;
+    # the emblem is not part of the plate number and the OCR must learn to skip it.
+    if len(text) >= 5 and rng.random() < 0.6:
+        cut = rng.choice([2, 3, 3, 4]) if len(text) >= 6 else rng.choice([2, 3])
         text = text[:cut] + " " + text[cut:]
     parts = text.split(" ")
     gap = rng.randint(3, 7)
-    n = len(spec.label)
-    cw = min(cw, (w - 20 - 24 * (len(parts) - 1) - (n - 1) * gap) // n)  # every character must fit
+    group_gap = rng.randint(18, 34)
     top = 40 + (76 - ch) // 2
-    _draw_line(canvas, parts, spec, top, ch, cw, gap, 24, 10, w - 10, ink)
-    if len(parts) == 2 and rng.random() < 0.5:
-        emblem_x = w // 2 + rng.randint(-30, 30)
-        cv2.circle(canvas, (emblem_x, top + ch // 2), rng.randint(4, 9), accent, -1)
+    spans = _draw_line(canvas, parts, spec, top, ch, cw, gap, group_gap, 10, w - 10, ink)
+    if len(spans) == 2 and rng.random() < 0.7:
+        _emblem(rng, canvas, (spans[0][1] + spans[1][0]) // 2, top + ch // 2, group_gap - 6, ch, accent, ink)
     if rng.random() < 0.5:
         cv2.rectangle(canvas, (2, 2), (w - 3, h - 3), tuple(int(v * 0.6) for v in ink), 3)
     for sx in (w // 6, 5 * w // 6):  # mounting holes
         if rng.random() < 0.6:
             cv2.circle(canvas, (sx, 14), 5, (170, 170, 170), -1)
     return RenderedPlate(canvas, spec.label, 1, "us")
+
+
+def _emblem(
+    rng: random.Random,
+    canvas: np.ndarray,
+    cx: int,
+    cy: int,
+    room: int,
+    ch: int,
+    accent: tuple[int, int, int],
+    ink: tuple[int, int, int],
+) -> None:
+    """A separator in the gap between groups: a dot, bar, square, diamond or a blob standing for a
+    state outline or logo, as tall as a third to two thirds of a character."""
+    colour = rng.choice([accent, ink])
+    r = max(2, min(room // 2, int(ch * rng.uniform(0.15, 0.33))))
+    shape = rng.choice(["dot", "bar", "square", "diamond", "blob", "ring"])
+    if shape == "dot":
+        cv2.circle(canvas, (cx, cy), r, colour, -1, cv2.LINE_AA)
+    elif shape == "ring":
+        cv2.circle(canvas, (cx, cy), r, colour, max(1, r // 3), cv2.LINE_AA)
+    elif shape == "bar":
+        cv2.rectangle(canvas, (cx - r, cy - max(2, r // 3)), (cx + r, cy + max(2, r // 3)), colour, -1)
+    elif shape == "square":
+        cv2.rectangle(canvas, (cx - r, cy - r), (cx + r, cy + r), colour, -1)
+    elif shape == "diamond":
+        pts = np.array([[cx, cy - r], [cx + r, cy], [cx, cy + r], [cx - r, cy]], np.int32)
+        cv2.fillPoly(canvas, [pts], colour, cv2.LINE_AA)
+    else:
+        angles = np.linspace(0, 2 * np.pi, 9)[:-1]
+        radii = [r * rng.uniform(0.6, 1.3) for _ in angles]
+        pts = np.array(
+            [[cx + rr * np.cos(a), cy + rr * 1.4 * np.sin(a)] for a, rr in zip(angles, radii, strict=True)],
+            np.int32,
+        )
+        cv2.fillPoly(canvas, [pts], colour, cv2.LINE_AA)
 
 
 def random_spec(rng: random.Random, fonts: tuple[FontSpec, ...], *, foreign_share: float) -> PlateSpec:

@@ -42,7 +42,11 @@ def random_foreign(rng: random.Random) -> tuple[str, str]:
         letters = "".join(rng.choices(string.ascii_uppercase, k=rng.randint(1, 2)))
         digits = str(rng.randint(1, 9999))
         return f"{area}-{letters} {digits}", "eu"
-    n = rng.randint(5, 7)
+    if rng.random() < 0.5:  # a common state serial pattern (L letter, D digit)
+        pattern = rng.choice(["LLLDDDD", "DLLLDDD", "LLDDDDD", "DDDLLL", "LLLDDD", "DDDDLL", "LDDLLL"])
+        pool = {"L": string.ascii_uppercase, "D": string.digits}
+        return "".join(rng.choice(pool[p]) for p in pattern), "us"
+    n = rng.choices([4, 5, 6, 7, 8], [1, 3, 5, 5, 1])[0]  # vanity plates run from 2 to 8
     text = "".join(rng.choices(string.ascii_uppercase + string.digits, k=n))
     return text, "us"
 

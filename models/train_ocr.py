@@ -20,9 +20,13 @@ import torch.nn.functional as F
 from models.fonts import HELDOUT_FONTS, TRAIN_FONTS, available
 from models.ocr_data import ALPHABET, make_batch
 from models.ocr_net import OcrNet
+from models.refresh import Refresher
 from models.training import prepare
 
 CHUNK = 1000
+# Seeds of the chunks generated during training start here above the training set's own, far below
+# the validation set's (seed + 1) * 100_003: no plate is drawn twice.
+FRESH_SEED_OFFSET = 50_000
 
 
 def generate(seed: int, n: int, heldout: bool, workers: int) -> tuple[np.ndarray, list[str]]:
@@ -50,6 +54,26 @@ def dataset(cache: Path, seed: int, n: int, heldout: bool, workers: int) -> tupl
 def encode_labels(labels: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
     flat = [ALPHABET.index(c) + 1 for label in labels for c in label]
     return torch.tensor(flat, dtype=torch.long), torch.tensor([len(s) for s in labels], dtype=torch.long)
+
+
+def augment(xb: torch.Tensor) -> torch.Tensor:
+    """Per-batch variety the renderer does not give cheaply: contrast down to a quarter (dirty
+    plates, dusk, a dark grey plate), brightness, italic-like shear of ±0.3 px per px (US states'
+    slanted faces, and more shapes per glyph), and one plate in ten with light characters on dark."""
+    b = len(xb)
+    u = torch.rand(b, 4, device=xb.device)
+    mean = xb.mean((1, 2, 3), keepdim=True)
+    contrast = (0.25 + 0.95 * u[:, 0]).view(b, 1, 1, 1)
+    brightness = (0.6 + 0.6 * u[:, 1]).view(b, 1, 1, 1)
+    xb = ((xb - mean) * contrast + mean * brightness).clamp(0, 1)
+    shear = (u[:, 2] - 0.5) * 0.6 * xb.shape[2] / xb.shape[3]  # px per px in normalised units
+    theta = torch.zeros(b, 2, 3, device=xb.device)
+    theta[:, 0, 0] = theta[:, 1, 1] = 1
+    theta[:, 0, 1] = shear
+    grid = F.affine_grid(theta, list(xb.shape), align_corners=False)
+    xb = F.grid_sample(xb, grid, padding_mode="border", align_corners=False)
+    invert = (u[:, 3] < 0.1).view(b, 1, 1, 1)
+    return torch.where(invert, 1 - xb, xb)
 
 
 def greedy(probs: np.ndarray) -> list[str]:
@@ -88,6 +112,14 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--init", type=Path, help="start from this checkpoint (models/<name>.pt)")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: all cores)")
+    ap.add_argument(
+        "--refresh-every",
+        type=int,
+        default=0,
+        help="replace --refresh-chunk training plates with new ones every N steps (0: fixed set)",
+    )
+    ap.add_argument("--refresh-chunk", type=int, default=256)
+    ap.add_argument("--refresh-workers", type=int, default=1)
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -104,13 +136,21 @@ def main() -> None:
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.15)
     gen = np.random.default_rng(args.seed)
-    xt = torch.from_numpy(x)
+    xt = torch.from_numpy(x)  # shares memory with x, which the refresher overwrites in place
+    fresh = Refresher(
+        make_batch,
+        (available(TRAIN_FONTS),),
+        x,
+        y,
+        first_seed=args.seed * 100_003 + FRESH_SEED_OFFSET,
+        chunk=args.refresh_chunk,
+        every=args.refresh_every,
+        workers=args.refresh_workers if args.refresh_every else 0,
+    )
     t1 = time.time()
     for step in range(1, args.steps + 1):
         idx = gen.integers(0, len(x), args.batch)
-        xb = xt[idx].float().div(255).unsqueeze(1).to(device)
-        # Cheap online augmentation: brightness/contrast and inversion-free gamma.
-        xb = (xb * torch.empty(len(idx), 1, 1, 1).uniform_(0.7, 1.2).to(device)).clamp(0, 1)
+        xb = augment(xt[idx].float().div(255).unsqueeze(1).to(device))
         targets, lengths = encode_labels([y[i] for i in idx])
         logp = model(xb).log_softmax(-1).permute(1, 0, 2)  # (T, B, C)
         loss = F.ctc_loss(
@@ -126,13 +166,16 @@ def main() -> None:
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
         opt.step()
         sched.step()
+        fresh.after_step(step)
         if step % 250 == 0 or step == args.steps:
             acc = evaluate(model, xv, yv, device)
             torch.save(model.state_dict(), args.out / "ocr.pt")
             print(
-                f"step {step} loss {loss.item():.3f} val exact {acc:.4f} ({time.time() - t1:.0f}s)",
+                f"step {step} loss {loss.item():.3f} val exact {acc:.4f} ({time.time() - t1:.0f}s, "
+                f"{fresh.next_chunk * args.refresh_chunk} new plates, waited {fresh.waited_s:.0f}s)",
                 flush=True,
             )
+    fresh.close()
 
     val_acc = evaluate(model, xv, yv, device)
     held_acc = evaluate(model, xh, yh, device)
@@ -156,6 +199,8 @@ def main() -> None:
                 "seed": args.seed,
                 "init": str(args.init) if args.init else None,
                 "samples": args.samples,
+                "fresh_samples": fresh.next_chunk * args.refresh_chunk,
+                "refresh_every": args.refresh_every,
                 "steps": args.steps,
                 "batch": args.batch,
                 "device": device,

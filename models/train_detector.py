@@ -18,10 +18,14 @@ import torch
 
 from models.detector_net import CORNER_SCALE, STRIDE, DetectorExport, DetectorNet
 from models.fonts import HELDOUT_FONTS, TRAIN_FONTS, available
+from models.refresh import Refresher
 from models.scene_data import SCENE, make_scenes
-from models.training import prepare
+from models.training import photometric, prepare
 
 CHUNK = 250
+# Seeds of the scenes generated during training: above the training set's own, far below the
+# held-out set's (seed + 1) * 100_003.
+FRESH_SEED_OFFSET = 50_000
 
 
 def dataset(cache: Path, seed: int, n: int, heldout: bool, workers: int):  # type: ignore[no-untyped-def]
@@ -134,6 +138,14 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--init", type=Path, help="start from this checkpoint (models/<name>.pt)")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: all cores)")
+    ap.add_argument(
+        "--refresh-every",
+        type=int,
+        default=0,
+        help="replace --refresh-chunk training scenes with new ones every N steps (0: fixed set)",
+    )
+    ap.add_argument("--refresh-chunk", type=int, default=64)
+    ap.add_argument("--refresh-workers", type=int, default=1)
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -146,12 +158,23 @@ def main() -> None:
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
     rng = np.random.default_rng(args.seed)
+    fresh = Refresher(
+        make_scenes,
+        (available(TRAIN_FONTS),),
+        x,
+        ys,
+        first_seed=args.seed * 100_003 + FRESH_SEED_OFFSET,
+        chunk=args.refresh_chunk,
+        every=args.refresh_every,
+        workers=args.refresh_workers,
+    )
     t1 = time.time()
     for step in range(1, args.steps + 1):
         idx = rng.integers(0, len(x), args.batch)
         batch = [augment(x[i], ys[i], rng) for i in idx]
         tg = [targets(p, CROP) for _, p in batch]
         xb = torch.from_numpy(np.stack([b[0] for b in batch])).float().div(255).unsqueeze(1).to(device)
+        xb = photometric(xb)
         heat = torch.from_numpy(np.stack([t[0] for t in tg]))[:, None].to(device)
         reg = torch.from_numpy(np.stack([t[1] for t in tg])).to(device)
         wm = torch.from_numpy(np.stack([t[2] for t in tg]))[:, None].to(device)
@@ -166,14 +189,17 @@ def main() -> None:
         torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
         opt.step()
         sched.step()
+        fresh.after_step(step)
         if step % 200 == 0 or step == args.steps:
             rec, fp = recall_at(model, xv[:150], yv[:150])
             torch.save(model.state_dict(), args.out / "detector.pt")
             print(
                 f"step {step} heat {l_heat.item():.3f} reg {l_reg.item():.4f} "
-                f"recall {rec:.3f} fp/scene {fp:.2f} ({time.time() - t1:.0f}s)",
+                f"recall {rec:.3f} fp/scene {fp:.2f} ({time.time() - t1:.0f}s, "
+                f"{fresh.next_chunk * args.refresh_chunk} new scenes, waited {fresh.waited_s:.0f}s)",
                 flush=True,
             )
+    fresh.close()
 
     rec, fp = recall_at(model, xv, yv)
     print(f"final: held-out-font scene recall {rec:.4f}, false positives per scene {fp:.3f}")
@@ -196,6 +222,8 @@ def main() -> None:
                 "seed": args.seed,
                 "init": str(args.init) if args.init else None,
                 "scenes": args.scenes,
+                "fresh_scenes": fresh.next_chunk * args.refresh_chunk,
+                "refresh_every": args.refresh_every,
                 "steps": args.steps,
                 "batch": args.batch,
                 "device": device,

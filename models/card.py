@@ -20,6 +20,7 @@ import numpy as np
 from edge.onnx_models import sha256_of
 from models.ocr_data import FOREIGN_SHARE
 from models.scene_data import FOREIGN_SHARE as SCENE_FOREIGN_SHARE
+from models.scene_data import PLATE_WIDTHS
 
 MODELS = Path(__file__).parent
 
@@ -77,7 +78,14 @@ def write(name: str, evaluation: dict) -> Path:
     lines += ["## Data", ""]
     if name == "ocr":
         lines += [
-            f"- {train['samples']:,} synthetic plates from `models/ocr_data.py` (seed {train['seed']}): every "
+            f"- {train['samples']:,} synthetic plates from `models/ocr_data.py` (seed {train['seed']})"
+            + (
+                f", of which new ones replaced {train['refresh_chunk']} every {train['refresh_every']} steps: "
+                f"{train['fresh_samples']:,} more plates seen during training"
+                if train.get("refresh_every")
+                else ""
+            )
+            + ": every "
             "UK format (current, prefix, suffix, Q, dateless, NI) front and rear, 1-line and 2-line "
             "(square, motorcycle) layouts, optional UK/GB/green bands, raised characters, screws, borders, "
             f"dealer text; {FOREIGN_SHARE:.0%} foreign plates (EU-style with blue band, US-style with state "
@@ -85,7 +93,8 @@ def write(name: str, evaluation: dict) -> Path:
             "- Camera realism (`models/camera.py`): yaw ±45°, pitch ±20°, roll ±10°, plate widths 38–260 px, "
             "motion and defocus blur, infrared night (bright plate, dark surroundings), shadows, glare, dirt, "
             "rain, partial occlusion, sensor noise, JPEG at quality 25–90, and detector-like corner jitter "
-            "(6 % of the plate height).",
+            "(6 % of the plate height). Per batch (`models/train_ocr.augment`): contrast 0.25–1.2, "
+            "brightness 0.6–1.2, shear ±0.3 px per px, one plate in ten inverted.",
             f"- Training fonts: {', '.join(train['train_fonts'])} (`cw-stroke` is drawn in code at the "
             "Charles Wright stroke weight). Held out, never trained on: "
             f"{', '.join(train['heldout_fonts'])}.",
@@ -94,10 +103,19 @@ def write(name: str, evaluation: dict) -> Path:
     else:
         lines += [
             f"- {train['scenes']:,} synthetic grey scenes 320×320 from `models/scene_data.py` (seed "
-            f"{train['seed']}): roads, buildings, vehicles drawn in code with 0–3 plates each at detector "
-            f"scale 12–150 px wide ({SCENE_FOREIGN_SHARE:.0%} EU- and US-style, so 2:1 plates are "
-            "framed too), posed in 3D, plus hard negatives (signs and van lettering in other fonts, "
-            "grilles, lamps) and noise textures; trained on random 256 crops and mirror images.",
+            f"{train['seed']})"
+            + (
+                f", of which new ones replaced {train['refresh_chunk']} every {train['refresh_every']} steps: "
+                f"{train['fresh_scenes']:,} more scenes seen during training"
+                if train.get("refresh_every")
+                else ""
+            )
+            + ": roads, buildings, vehicles drawn in code with 0–3 plates each at detector scale "
+            f"{PLATE_WIDTHS[0]:.0f}–{PLATE_WIDTHS[1]:.0f} px wide ({SCENE_FOREIGN_SHARE:.0%} EU- and "
+            "US-style, so 2:1 plates are framed too; a third in a black, chrome or coloured holder with "
+            "dealer text, the plate's own corners as truth), posed in 3D, plus hard negatives (signs and "
+            "van lettering in other fonts, grilles, lamps) and noise textures; trained on random 256 crops "
+            "and mirror images, contrast 0.25–1.2 and brightness 0.6–1.2 per scene.",
             "- No real photo was used for training; `../shared/data` is evaluation only.",
         ]
     lines += [
@@ -108,6 +126,13 @@ def write(name: str, evaluation: dict) -> Path:
         f"python -m models.train_{name} --out models/ --seed {train['seed']} "
         + (f"--samples {train['samples']} " if name == "ocr" else f"--scenes {train['scenes']} ")
         + f"--steps {train['steps']} --batch {train['batch']}"
+        + (f" --lr {train['lr']}" if train.get("lr") else "")
+        + (
+            f" --refresh-every {train['refresh_every']} --refresh-chunk {train['refresh_chunk']}"
+            if train.get("refresh_every")
+            else ""
+        )
+        + (f" --threads {train['threads']}" if train.get("threads") else "")
         + (f" --init {train['init']}" if train.get("init") else ""),
         "```",
         "",

@@ -1,6 +1,7 @@
 """Train the plate detector on synthetic scenes and export it to ONNX (fp32 and int8).
 
-python -m models.train_detector --out models/ --scenes 16000 --steps 9000 --batch 16 --seed 11 [--init models/detector.pt]
+python -m models.train_detector --out models/ --seed 11 --scenes 6000 --steps 8000 --lr 2e-3 \
+    --refresh-every 5 --refresh-chunk 64 --threads 1 [--init models/detector.pt]
 """
 
 from __future__ import annotations
@@ -129,11 +130,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, default=Path("models"))
     ap.add_argument("--cache", type=Path, default=Path("models/data"))
-    ap.add_argument("--scenes", type=int, default=16_000)
+    ap.add_argument("--scenes", type=int, default=6_000)
     ap.add_argument("--val", type=int, default=500)
-    ap.add_argument("--steps", type=int, default=9_000)
+    ap.add_argument("--steps", type=int, default=8_000)
     ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--lr", type=float, default=4e-3)
+    ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--init", type=Path, help="start from this checkpoint (models/<name>.pt)")
@@ -141,7 +142,7 @@ def main() -> None:
     ap.add_argument(
         "--refresh-every",
         type=int,
-        default=0,
+        default=5,
         help="replace --refresh-chunk training scenes with new ones every N steps (0: fixed set)",
     )
     ap.add_argument("--refresh-chunk", type=int, default=64)

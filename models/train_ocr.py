@@ -1,6 +1,7 @@
 """Train the OCR model on synthetic UK plates and export it to ONNX (fp32 and int8).
 
-    python -m models.train_ocr --out models/ --samples 80000 --steps 14000 --seed 7 [--init models/ocr.pt]
+    python -m models.train_ocr --out models/ --seed 7 --samples 20000 --steps 8000 --lr 2e-3 \
+        --refresh-every 8 --refresh-chunk 256 --threads 1 [--init models/ocr.pt]
 
 Seeded and reproducible; uses CUDA when present, the CPU otherwise.
 """
@@ -100,11 +101,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, default=Path("models"))
     ap.add_argument("--cache", type=Path, default=Path("models/data"))
-    ap.add_argument("--samples", type=int, default=80_000)
+    ap.add_argument("--samples", type=int, default=20_000)
     ap.add_argument("--val", type=int, default=2_000)
-    ap.add_argument("--steps", type=int, default=14_000)
+    ap.add_argument("--steps", type=int, default=8_000)
     ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--init", type=Path, help="start from this checkpoint (models/<name>.pt)")
@@ -112,7 +113,7 @@ def main() -> None:
     ap.add_argument(
         "--refresh-every",
         type=int,
-        default=0,
+        default=8,
         help="replace --refresh-chunk training plates with new ones every N steps (0: fixed set)",
     )
     ap.add_argument("--refresh-chunk", type=int, default=256)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import multiprocessing
 import time
 from collections import deque
@@ -10,6 +11,22 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
+
+# Seeds of chunks generated during training start this far above the training set's own
+# (seed * 100_003 + i), far below the next set's ((seed + 1) * 100_003): no sample is drawn twice.
+FRESH_SEED_OFFSET = 50_000
+
+
+def add_arguments(ap: argparse.ArgumentParser, *, every: int, chunk: int, what: str) -> None:
+    """--refresh-every, --refresh-chunk and --refresh-workers, the same in both trainers."""
+    ap.add_argument(
+        "--refresh-every",
+        type=int,
+        default=every,
+        help=f"replace --refresh-chunk training {what} with new ones every N steps (0: fixed set)",
+    )
+    ap.add_argument("--refresh-chunk", type=int, default=chunk)
+    ap.add_argument("--refresh-workers", type=int, default=1)
 
 
 def _one_thread() -> None:
@@ -53,6 +70,27 @@ class Refresher:
         )
         for _ in range(4 * workers):  # deep enough to keep the workers busy through an evaluation
             self._submit()
+
+    @classmethod
+    def from_args(
+        cls,
+        make: Callable[..., tuple[np.ndarray, list[Any]]],
+        make_args: tuple[Any, ...],
+        x: np.ndarray,
+        y: list[Any],
+        args: argparse.Namespace,
+    ) -> Refresher:
+        """The refresher a trainer's parsed arguments (`add_arguments`, --seed) ask for."""
+        return cls(
+            make,
+            make_args,
+            x,
+            y,
+            first_seed=args.seed * 100_003 + FRESH_SEED_OFFSET,
+            chunk=args.refresh_chunk,
+            every=args.refresh_every,
+            workers=args.refresh_workers,
+        )
 
     def _submit(self) -> None:
         assert self.pool is not None

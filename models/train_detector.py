@@ -17,16 +17,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from models import refresh
 from models.detector_net import CORNER_SCALE, STRIDE, DetectorExport, DetectorNet
 from models.fonts import HELDOUT_FONTS, TRAIN_FONTS, available
-from models.refresh import Refresher
 from models.scene_data import SCENE, make_scenes
 from models.training import photometric, prepare
 
 CHUNK = 250
-# Seeds of the scenes generated during training: above the training set's own, far below the
-# held-out set's (seed + 1) * 100_003.
-FRESH_SEED_OFFSET = 50_000
 
 
 def dataset(cache: Path, seed: int, n: int, heldout: bool, workers: int):  # type: ignore[no-untyped-def]
@@ -139,14 +136,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--init", type=Path, help="start from this checkpoint (models/<name>.pt)")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: all cores)")
-    ap.add_argument(
-        "--refresh-every",
-        type=int,
-        default=5,
-        help="replace --refresh-chunk training scenes with new ones every N steps (0: fixed set)",
-    )
-    ap.add_argument("--refresh-chunk", type=int, default=64)
-    ap.add_argument("--refresh-workers", type=int, default=1)
+    refresh.add_arguments(ap, every=5, chunk=64, what="scenes")
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -159,16 +149,7 @@ def main() -> None:
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
     rng = np.random.default_rng(args.seed)
-    fresh = Refresher(
-        make_scenes,
-        (available(TRAIN_FONTS),),
-        x,
-        ys,
-        first_seed=args.seed * 100_003 + FRESH_SEED_OFFSET,
-        chunk=args.refresh_chunk,
-        every=args.refresh_every,
-        workers=args.refresh_workers,
-    )
+    fresh = refresh.Refresher.from_args(make_scenes, (available(TRAIN_FONTS),), x, ys, args)
     t1 = time.time()
     for step in range(1, args.steps + 1):
         idx = rng.integers(0, len(x), args.batch)

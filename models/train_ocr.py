@@ -18,16 +18,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from models import refresh
 from models.fonts import HELDOUT_FONTS, TRAIN_FONTS, available
 from models.ocr_data import ALPHABET, make_batch
 from models.ocr_net import OcrNet
-from models.refresh import Refresher
 from models.training import photometric, prepare
 
 CHUNK = 1000
-# Seeds of the chunks generated during training start here above the training set's own, far below
-# the validation set's (seed + 1) * 100_003: no plate is drawn twice.
-FRESH_SEED_OFFSET = 50_000
 
 
 def generate(seed: int, n: int, heldout: bool, workers: int) -> tuple[np.ndarray, list[str]]:
@@ -110,14 +107,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--init", type=Path, help="start from this checkpoint (models/<name>.pt)")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: all cores)")
-    ap.add_argument(
-        "--refresh-every",
-        type=int,
-        default=8,
-        help="replace --refresh-chunk training plates with new ones every N steps (0: fixed set)",
-    )
-    ap.add_argument("--refresh-chunk", type=int, default=256)
-    ap.add_argument("--refresh-workers", type=int, default=1)
+    refresh.add_arguments(ap, every=8, chunk=256, what="plates")
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -135,16 +125,7 @@ def main() -> None:
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.15)
     gen = np.random.default_rng(args.seed)
     xt = torch.from_numpy(x)  # shares memory with x, which the refresher overwrites in place
-    fresh = Refresher(
-        make_batch,
-        (available(TRAIN_FONTS),),
-        x,
-        y,
-        first_seed=args.seed * 100_003 + FRESH_SEED_OFFSET,
-        chunk=args.refresh_chunk,
-        every=args.refresh_every,
-        workers=args.refresh_workers if args.refresh_every else 0,
-    )
+    fresh = refresh.Refresher.from_args(make_batch, (available(TRAIN_FONTS),), x, y, args)
     t1 = time.time()
     for step in range(1, args.steps + 1):
         idx = gen.integers(0, len(x), args.batch)

@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 
 # System packages the tests need: Chromium for the console tests, fonts for the plate renderer,
 # Tesseract for the benchmarks' baseline.
-APT_FONTS := fonts-dejavu-core fonts-roboto fonts-bebas-neue fonts-liberation2
+APT_FONTS := fonts-dejavu-core fonts-dejavu-extra fonts-roboto fonts-bebas-neue fonts-liberation2
 APT_TEST := chromium tesseract-ocr $(APT_FONTS)
 
 install:

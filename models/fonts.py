@@ -9,7 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-APT_PACKAGES = ("fonts-dejavu-core", "fonts-roboto", "fonts-bebas-neue", "fonts-liberation2")
+APT_PACKAGES = (
+    "fonts-dejavu-core",
+    "fonts-dejavu-extra",
+    "fonts-roboto",
+    "fonts-bebas-neue",
+    "fonts-liberation2",
+)
 HERSHEY = "hershey"
 
 
@@ -27,6 +33,20 @@ TRAIN_FONTS: tuple[FontSpec, ...] = (
     ),
     FontSpec("bebas-neue-bold", "/usr/share/fonts/opentype/bebas-neue/BebasNeue-Bold.otf"),
     FontSpec("cw-stroke", HERSHEY),
+    # More faces of the same packages: the real US plates' errors were shape confusions (Z/2, A/R,
+    # M/H) on faces unlike ours, fixed-pitch serial fonts and slanted ones (Illinois).
+    FontSpec("dejavu-sans-bold", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    FontSpec("dejavu-mono-bold", "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf"),
+    FontSpec(
+        "dejavu-condensed-bold-oblique",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-BoldOblique.ttf",
+    ),
+    FontSpec("roboto-black", "/usr/share/fonts/truetype/roboto/unhinted/RobotoTTF/Roboto-Black.ttf"),
+    FontSpec(
+        "roboto-condensed-bold-italic",
+        "/usr/share/fonts/truetype/roboto/unhinted/RobotoCondensed-BoldItalic.ttf",
+    ),
+    FontSpec("bebas-neue-regular", "/usr/share/fonts/opentype/bebas-neue/BebasNeue-Regular.otf"),
 )
 # Never trained on: the held-out synthetic split measures generalisation to an unseen face.
 HELDOUT_FONTS: tuple[FontSpec, ...] = (

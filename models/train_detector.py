@@ -21,7 +21,7 @@ from models import refresh
 from models.detector_net import CORNER_SCALE, STRIDE, DetectorExport, DetectorNet
 from models.fonts import HELDOUT_FONTS, TRAIN_FONTS, available
 from models.scene_data import SCENE, make_scenes
-from models.training import photometric, prepare
+from models.training import OneCycle, add_schedule_arguments, photometric, prepare
 
 CHUNK = 250
 
@@ -101,12 +101,13 @@ def recall_at(
 ) -> tuple[float, float]:
     """(recall of plate centres within half a plate height, false positives per scene)."""
     model.eval()
+    device = next(model.parameters()).device
     found = total = fps = 0
     with torch.no_grad():
         for i in range(0, len(x), 64):
-            xb = torch.from_numpy(x[i : i + 64]).float().div(255).unsqueeze(1)
+            xb = torch.from_numpy(x[i : i + 64]).float().div(255).unsqueeze(1).to(device)
             peaks, _ = DetectorExport(model)(xb)
-            for j, p in enumerate(peaks[:, 0].numpy()):
+            for j, p in enumerate(peaks[:, 0].cpu().numpy()):
                 pts = np.argwhere(p > thr)[:, ::-1] * STRIDE + STRIDE / 2
                 used = set()
                 for quad in ys[i + j]:
@@ -137,6 +138,7 @@ def main() -> None:
     ap.add_argument("--init", type=Path, help="start from this checkpoint (models/<name>.pt)")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: all cores)")
     refresh.add_arguments(ap, every=5, chunk=64, what="scenes")
+    add_schedule_arguments(ap)
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -147,11 +149,13 @@ def main() -> None:
 
     model, device = prepare(DetectorNet(), args.init, args.threads)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
     rng = np.random.default_rng(args.seed)
     fresh = refresh.Refresher.from_args(make_scenes, (available(TRAIN_FONTS),), x, ys, args)
     t1 = time.time()
-    for step in range(1, args.steps + 1):
+    sched = OneCycle(opt, args.lr, args.steps, 0.1, args.budget_s)
+    step = 0
+    while not sched.done(step):
+        step += 1
         idx = rng.integers(0, len(x), args.batch)
         batch = [augment(x[i], ys[i], rng) for i in idx]
         tg = [targets(p, CROP) for _, p in batch]
@@ -170,9 +174,9 @@ def main() -> None:
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
         opt.step()
-        sched.step()
+        sched.set_lr(step)
         fresh.after_step(step)
-        if step % 200 == 0 or step == args.steps:
+        if step % 200 == 0 or sched.done(step):
             rec, fp = recall_at(model, xv[:150], yv[:150])
             torch.save(model.state_dict(), args.out / "detector.pt")
             print(
@@ -209,7 +213,10 @@ def main() -> None:
                 "refresh_chunk": args.refresh_chunk,
                 "lr": args.lr,
                 "threads": args.threads,
-                "steps": args.steps,
+                "steps": step,
+                "max_steps": args.steps,
+                "budget_s": args.budget_s,
+                "ended_by": sched.ended_by,
                 "batch": args.batch,
                 "device": device,
                 "train_seconds": round(time.time() - t1),

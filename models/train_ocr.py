@@ -22,7 +22,7 @@ from models import refresh
 from models.fonts import HELDOUT_FONTS, TRAIN_FONTS, available
 from models.ocr_data import ALPHABET, make_batch
 from models.ocr_net import OcrNet
-from models.training import photometric, prepare
+from models.training import OneCycle, add_schedule_arguments, photometric, prepare
 
 CHUNK = 1000
 
@@ -108,6 +108,7 @@ def main() -> None:
     ap.add_argument("--init", type=Path, help="start from this checkpoint (models/<name>.pt)")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: all cores)")
     refresh.add_arguments(ap, every=8, chunk=256, what="plates")
+    add_schedule_arguments(ap)
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -122,12 +123,14 @@ def main() -> None:
 
     model, device = prepare(OcrNet(), args.init, args.threads)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.15)
     gen = np.random.default_rng(args.seed)
     xt = torch.from_numpy(x)  # shares memory with x, which the refresher overwrites in place
     fresh = refresh.Refresher.from_args(make_batch, (available(TRAIN_FONTS),), x, y, args)
     t1 = time.time()
-    for step in range(1, args.steps + 1):
+    sched = OneCycle(opt, args.lr, args.steps, 0.15, args.budget_s)
+    step = 0
+    while not sched.done(step):
+        step += 1
         idx = gen.integers(0, len(x), args.batch)
         xb = augment(xt[idx].float().div(255).unsqueeze(1).to(device))
         targets, lengths = encode_labels([y[i] for i in idx])
@@ -144,9 +147,9 @@ def main() -> None:
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
         opt.step()
-        sched.step()
+        sched.set_lr(step)
         fresh.after_step(step)
-        if step % 250 == 0 or step == args.steps:
+        if step % 250 == 0 or sched.done(step):
             acc = evaluate(model, xv, yv, device)
             torch.save(model.state_dict(), args.out / "ocr.pt")
             print(
@@ -183,7 +186,10 @@ def main() -> None:
                 "refresh_chunk": args.refresh_chunk,
                 "lr": args.lr,
                 "threads": args.threads,
-                "steps": args.steps,
+                "steps": step,
+                "max_steps": args.steps,
+                "budget_s": args.budget_s,
+                "ended_by": sched.ended_by,
                 "batch": args.batch,
                 "device": device,
                 "train_seconds": round(time.time() - t1),

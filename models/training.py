@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import argparse
+import math
+import time
 from pathlib import Path
 
 import torch
@@ -27,3 +30,55 @@ def photometric(xb: torch.Tensor) -> torch.Tensor:
     contrast = (0.25 + 0.95 * u[:, 0]).view(b, 1, 1, 1)
     brightness = (0.6 + 0.6 * u[:, 1]).view(b, 1, 1, 1)
     return ((xb - mean) * contrast + mean * brightness).clamp(0, 1)
+
+
+class OneCycle:
+    """OneCycleLR's shape (cosine up from max/25 over `pct_start`, cosine down to max/25e4) driven by
+    progress = max(step / steps, elapsed / budget_s). Without a budget it is the step schedule of a
+    reproducible run; with one, a run on a lent machine anneals in the time it has, whatever the
+    machine's speed, and stops there (its train.json then records the steps it reached)."""
+
+    def __init__(
+        self, opt: torch.optim.Optimizer, max_lr: float, steps: int, pct_start: float, budget_s: float = 0
+    ) -> None:
+        self.opt, self.max_lr, self.steps = opt, max_lr, steps
+        self.pct_start, self.budget_s = pct_start, budget_s
+        self.t0 = time.monotonic()
+        self.set_lr(0)
+
+    def progress(self, step: int) -> float:
+        by_steps = step / self.steps
+        if self.budget_s <= 0:
+            return by_steps
+        return max(by_steps, (time.monotonic() - self.t0) / self.budget_s)
+
+    def lr_at(self, progress: float) -> float:
+        start, peak, end = self.max_lr / 25, self.max_lr, self.max_lr / 25e4
+        if progress < self.pct_start:
+            return _cosine(start, peak, progress / self.pct_start)
+        return _cosine(peak, end, min(1.0, (progress - self.pct_start) / (1 - self.pct_start)))
+
+    def set_lr(self, step: int) -> None:
+        """The learning rate for the step after `step`."""
+        for group in self.opt.param_groups:
+            group["lr"] = self.lr_at(self.progress(step))
+
+    def done(self, step: int) -> bool:
+        return self.progress(step) >= 1
+
+    @property
+    def ended_by(self) -> str:
+        return "budget" if self.budget_s > 0 and time.monotonic() - self.t0 >= self.budget_s else "steps"
+
+
+def _cosine(start: float, end: float, pct: float) -> float:
+    return end + (start - end) / 2 * (1 + math.cos(math.pi * pct))
+
+
+def add_schedule_arguments(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument(
+        "--budget-s",
+        type=float,
+        default=0,
+        help="anneal and stop within this many seconds of training even before --steps (0: steps only)",
+    )

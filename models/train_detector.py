@@ -191,17 +191,9 @@ def main() -> None:
     print(f"final: held-out-font scene recall {rec:.4f}, false positives per scene {fp:.3f}")
     model.cpu().eval()
     torch.save(model.state_dict(), args.out / "detector.pt")
-    from models.export import export_onnx, quantize
+    from models.export import export_detector
 
-    fp32 = export_onnx(
-        DetectorExport(model),
-        torch.zeros(1, 1, 320, 320),
-        args.out / "detector.onnx",
-        input_name="image",
-        output_name=["peaks", "corners"],
-        dynamic_hw=True,
-    )
-    int8 = quantize(fp32, args.out / "detector.int8.onnx")
+    files = export_detector(model, args.out)
     (args.out / "detector.train.json").write_text(
         json.dumps(
             {
@@ -222,7 +214,7 @@ def main() -> None:
                 "train_seconds": round(time.time() - t1),
                 "heldout_scene_recall": rec,
                 "false_positives_per_scene": fp,
-                "files": [str(fp32), str(int8)],
+                "files": [str(f) for f in files],
             },
             indent=2,
         )

@@ -164,17 +164,9 @@ def main() -> None:
     print(f"final: val exact {val_acc:.4f}, held-out font exact {held_acc:.4f}")
     model.cpu().eval()
     torch.save(model.state_dict(), args.out / "ocr.pt")
-    from models.export import export_onnx, quantize
+    from models.export import export_ocr
 
-    fp32 = export_onnx(
-        model,
-        torch.zeros(1, 1, 32, 128),
-        args.out / "ocr.onnx",
-        input_name="image",
-        output_name="probs",
-        softmax=True,
-    )
-    int8 = quantize(fp32, args.out / "ocr.int8.onnx")
+    files = export_ocr(model, args.out)
     (args.out / "ocr.train.json").write_text(
         json.dumps(
             {
@@ -197,7 +189,7 @@ def main() -> None:
                 "heldout_font_exact": held_acc,
                 "train_fonts": [f.name for f in available(TRAIN_FONTS)],
                 "heldout_fonts": [f.name for f in available(HELDOUT_FONTS)],
-                "files": [str(fp32), str(int8)],
+                "files": [str(f) for f in files],
             },
             indent=2,
         )

@@ -19,6 +19,11 @@ from edge.rectify import rectify_variants
 
 # How much less likely (in log-probability) an invalid mark must be before a valid one wins.
 INVALID_FORMAT_COST = 1.5
+# Log-probability cost of each unit of a grammar correction's penalty (`anpr.plates.confusables`).
+# Above INVALID_FORMAT_COST, so a one-character correction alone never overrides the model's own
+# read: foreign plates are never UK-valid, and at 1 per unit the corrections turned 6 % of the
+# synthetic EU/US plates into UK marks while adding nothing measurable on UK ones.
+CORRECTION_COST = 2.0
 
 
 @dataclass(frozen=True)
@@ -80,9 +85,11 @@ def interpret(probs: np.ndarray, top_k: int = 5) -> OcrResult:
         scored.append((score, OcrCandidate(text, p, chk.format)))
     raw_chk = check_vrm(raw.text)
     if not raw_chk.valid:  # offer the grammar's positional corrections too, at a cost
+        # The raw read's sequence probability, on the beams' scale (not its per-character mean).
+        p_raw = dict(beams).get(raw.text, raw.confidence ** max(1, len(raw.text)))
         for c in raw_chk.candidates[:3]:
             if all(c.vrm != s[1].vrm for s in scored):
-                p = raw.confidence * math.exp(-c.penalty)
+                p = p_raw * math.exp(-CORRECTION_COST * c.penalty)
                 scored.append((math.log(max(p, 1e-12)), OcrCandidate(c.vrm, p, c.format, c.penalty)))
     scored.sort(key=lambda s: -s[0])
     best = scored[0][1]

@@ -125,19 +125,28 @@ def write(name: str, evaluation: dict) -> Path:
         "```",
         f"python -m models.train_{name} --out models/ --seed {train['seed']} "
         + (f"--samples {train['samples']} " if name == "ocr" else f"--scenes {train['scenes']} ")
-        + f"--steps {train['steps']} --batch {train['batch']}"
+        + f"--steps {train.get('max_steps', train['steps'])} --batch {train['batch']}"
         + (f" --lr {train['lr']}" if train.get("lr") else "")
         + (
             f" --refresh-every {train['refresh_every']} --refresh-chunk {train['refresh_chunk']}"
             if train.get("refresh_every")
             else ""
         )
+        + (f" --refresh-workers {train['refresh_workers']}" if train.get("refresh_workers") else "")
         + (f" --threads {train['threads']}" if train.get("threads") else "")
+        + (f" --budget-s {train['budget_s']:g}" if train.get("budget_s") else "")
         + (f" --init {train['init']}" if train.get("init") else ""),
         "```",
         "",
-        f"Device: {train['device']}; {train['steps']:,} steps of batch {train['batch']}; "
-        f"{train['train_seconds']:,} s. Seeded (torch, numpy, data); reruns match within noise. "
+        f"Device: {train.get('device_name', train['device'])}; {train['steps']:,} steps of batch "
+        f"{train['batch']}; {train['train_seconds']:,} s"
+        + (
+            f" (the {train['budget_s']:g} s budget ended the run: the one-cycle schedule followed the "
+            f"clock, so a rerun reaches a step count near {train['steps']:,} that depends on the machine)"
+            if train.get("ended_by") == "budget"
+            else ""
+        )
+        + ". Seeded (torch, numpy, data); reruns match within noise. "
         f"The weights are kept as `models/{name}.pt`, so a later run can go on from them (`--init`).",
         "",
     ]

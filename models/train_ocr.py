@@ -176,6 +176,7 @@ def main() -> None:
                 "fresh_samples": fresh.next_chunk * args.refresh_chunk,
                 "refresh_every": args.refresh_every,
                 "refresh_chunk": args.refresh_chunk,
+                "refresh_workers": args.refresh_workers,
                 "lr": args.lr,
                 "threads": args.threads,
                 "steps": step,

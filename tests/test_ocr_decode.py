@@ -56,3 +56,14 @@ def test_foreign_read_is_not_forced_into_uk_grammar() -> None:
         seq += [{ch: 0.97}, {"-": 0.97}]
     r = interpret(frames(seq))
     assert r.text == "WOBXY123" and r.format is PlateFormat.OTHER
+
+
+def test_grammar_correction_alone_does_not_override_a_confident_read() -> None:
+    # The model is sure of every character and offers no alternative: the grammar's correction
+    # (I → 1 in a digit position) is kept as a candidate for hotlist matching, not chosen.
+    seq: list[dict[str, float]] = []
+    for ch in "AB5IABC":
+        seq += [{ch: 0.97}, {"-": 0.97}]
+    r = interpret(frames(seq))
+    assert r.text == "AB5IABC" and r.format is PlateFormat.OTHER
+    assert "AB51ABC" in {c.vrm for c in r.candidates}

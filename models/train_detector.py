@@ -2,6 +2,12 @@
 
 python -m models.train_detector --out models/ --seed 11 --scenes 6000 --steps 8000 --lr 2e-3 \
     --refresh-every 5 --refresh-chunk 64 --threads 1 [--init models/detector.pt]
+
+The committed model went on from the previous one on a lent GPU for a fixed time:
+
+python -m models.train_detector --out models/ --seed 11 --scenes 6000 --steps 400000 --batch 32 \
+    --refresh-every 4 --refresh-chunk 64 --refresh-workers 6 --workers 6 --threads 1 \
+    --budget-s 1300 --init models/detector.pt
 """
 
 from __future__ import annotations

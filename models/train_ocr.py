@@ -3,7 +3,12 @@
     python -m models.train_ocr --out models/ --seed 7 --samples 20000 --steps 8000 --lr 2e-3 \
         --refresh-every 8 --refresh-chunk 256 --threads 1 [--init models/ocr.pt]
 
-Seeded and reproducible; uses CUDA when present, the CPU otherwise.
+Seeded and reproducible; uses CUDA when present, the CPU otherwise. The committed model went on
+from the previous one on a lent GPU, its 16 cores generating plates, for a fixed time:
+
+    python -m models.train_ocr --out models/ --seed 7 --samples 40000 --steps 400000 --batch 128 \
+        --refresh-every 4 --refresh-chunk 256 --refresh-workers 8 --workers 8 --threads 1 \
+        --budget-s 1300 --init models/ocr.pt
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """What both trainers share: CPU threads, the device and an optional checkpoint to go on from
-(`models/<name>.pt`, written by the trainers); and the per-batch photometric augmentation."""
+(`models/<name>.pt`, written by the trainers); the per-batch photometric augmentation; and the
+one-cycle learning-rate schedule, by steps or within a time budget."""
 
 from __future__ import annotations
 

@@ -159,8 +159,8 @@ def main() -> None:
     fresh = refresh.Refresher.from_args(make_scenes, (available(TRAIN_FONTS),), x, ys, args)
     t1 = time.time()
     sched = OneCycle(opt, args.lr, args.steps, 0.1, args.budget_s)
-    step = 0
-    while not sched.done(step):
+    step, finished = 0, False
+    while not finished:
         step += 1
         idx = rng.integers(0, len(x), args.batch)
         batch = [augment(x[i], ys[i], rng) for i in idx]
@@ -182,7 +182,8 @@ def main() -> None:
         opt.step()
         sched.set_lr(step)
         fresh.after_step(step)
-        if step % 200 == 0 or sched.done(step):
+        finished = sched.done(step)
+        if step % 200 == 0 or finished:
             rec, fp = recall_at(model, xv[:150], yv[:150])
             torch.save(model.state_dict(), args.out / "detector.pt")
             print(

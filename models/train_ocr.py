@@ -133,8 +133,8 @@ def main() -> None:
     fresh = refresh.Refresher.from_args(make_batch, (available(TRAIN_FONTS),), x, y, args)
     t1 = time.time()
     sched = OneCycle(opt, args.lr, args.steps, 0.15, args.budget_s)
-    step = 0
-    while not sched.done(step):
+    step, finished = 0, False
+    while not finished:
         step += 1
         idx = gen.integers(0, len(x), args.batch)
         xb = augment(xt[idx].float().div(255).unsqueeze(1).to(device))
@@ -154,7 +154,8 @@ def main() -> None:
         opt.step()
         sched.set_lr(step)
         fresh.after_step(step)
-        if step % 250 == 0 or sched.done(step):
+        finished = sched.done(step)
+        if step % 250 == 0 or finished:
             acc = evaluate(model, xv, yv, device)
             torch.save(model.state_dict(), args.out / "ocr.pt")
             print(

@@ -45,6 +45,7 @@ class OneCycle:
         self.opt, self.max_lr, self.steps = opt, max_lr, steps
         self.pct_start, self.budget_s = pct_start, budget_s
         self.t0 = time.monotonic()
+        self.ended_by = ""  # "steps" or "budget", once done() has said so
         self.set_lr(0)
 
     def progress(self, step: int) -> float:
@@ -65,11 +66,11 @@ class OneCycle:
             group["lr"] = self.lr_at(self.progress(step))
 
     def done(self, step: int) -> bool:
-        return self.progress(step) >= 1
-
-    @property
-    def ended_by(self) -> str:
-        return "budget" if self.budget_s > 0 and time.monotonic() - self.t0 >= self.budget_s else "steps"
+        if self.progress(step) < 1:
+            return False
+        # Recorded here, not derived later: the final evaluation and export take time too.
+        self.ended_by = "steps" if step >= self.steps else "budget"
+        return True
 
 
 def _cosine(start: float, end: float, pct: float) -> float:

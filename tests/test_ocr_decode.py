@@ -21,6 +21,11 @@ def frames(seq: list[dict[str, float]]) -> np.ndarray:
     return probs
 
 
+def confident(text: str) -> list[dict[str, float]]:
+    """Each character at 0.97 then a blank: a read the model is sure of, with no alternative."""
+    return [row for ch in text for row in ({ch: 0.97}, {"-": 0.97})]
+
+
 def test_best_path_collapses_repeats_and_blanks() -> None:
     p = frames([{"A": 0.9}, {"A": 0.95}, {"-": 0.9}, {"A": 0.8}, {"B": 0.7}, {"-": 0.99}])
     d = best_path(p)
@@ -51,19 +56,13 @@ def test_grammar_ranks_but_keeps_raw() -> None:
 
 
 def test_foreign_read_is_not_forced_into_uk_grammar() -> None:
-    seq: list[dict[str, float]] = []
-    for ch in "WOBXY123":
-        seq += [{ch: 0.97}, {"-": 0.97}]
-    r = interpret(frames(seq))
+    r = interpret(frames(confident("WOBXY123")))
     assert r.text == "WOBXY123" and r.format is PlateFormat.OTHER
 
 
 def test_grammar_correction_alone_does_not_override_a_confident_read() -> None:
     # The model is sure of every character and offers no alternative: the grammar's correction
     # (I → 1 in a digit position) is kept as a candidate for hotlist matching, not chosen.
-    seq: list[dict[str, float]] = []
-    for ch in "AB5IABC":
-        seq += [{ch: 0.97}, {"-": 0.97}]
-    r = interpret(frames(seq))
+    r = interpret(frames(confident("AB5IABC")))
     assert r.text == "AB5IABC" and r.format is PlateFormat.OTHER
     assert "AB51ABC" in {c.vrm for c in r.candidates}

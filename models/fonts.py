@@ -1,13 +1,17 @@
 """Fonts we may ship or train with (Debian's OFL/Apache packages), and the held-out split.
 
 `make train` installs the packages; `HERSHEY` is a stroke font drawn in code by
-OpenCV at the Charles Wright stroke weight (14 mm stroke on 79 mm characters).
+OpenCV at the Charles Wright stroke weight (14 mm stroke on 79 mm characters), and the
+`drawn:` faces are models.drawn_font's US plate gothic.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from models.drawn_font import PREFIX as DRAWN
+from models.drawn_font import is_drawn
 
 APT_PACKAGES = (
     "fonts-dejavu-core",
@@ -47,6 +51,9 @@ TRAIN_FONTS: tuple[FontSpec, ...] = (
         "/usr/share/fonts/truetype/roboto/unhinted/RobotoCondensed-BoldItalic.ttf",
     ),
     FontSpec("bebas-neue-regular", "/usr/share/fonts/opentype/bebas-neue/BebasNeue-Regular.otf"),
+    # Drawn in code (models.drawn_font): the open 4, straight 7 and 2, narrow 0 of US plates.
+    FontSpec("us-gothic", DRAWN + "us-gothic"),
+    FontSpec("us-gothic-light", DRAWN + "us-gothic-light"),
 )
 # Never trained on: the held-out synthetic split measures generalisation to an unseen face.
 HELDOUT_FONTS: tuple[FontSpec, ...] = (
@@ -55,7 +62,7 @@ HELDOUT_FONTS: tuple[FontSpec, ...] = (
 
 
 def available(fonts: tuple[FontSpec, ...]) -> tuple[FontSpec, ...]:
-    found = tuple(f for f in fonts if f.path == HERSHEY or Path(f.path).exists())
+    found = tuple(f for f in fonts if f.path == HERSHEY or is_drawn(f.path) or Path(f.path).exists())
     if not found:
         raise FileNotFoundError("no plate fonts found; install Debian packages: " + " ".join(APT_PACKAGES))
     return found

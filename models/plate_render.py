@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from anpr.plates import PlateFormat
+from models import drawn_font
 from models.fonts import HERSHEY, FontSpec
 from models.plate_text import groups, random_foreign, random_uk_vrm
 
@@ -68,6 +69,8 @@ def _glyph(font_path: str, char: str, height: int, width: int, stroke: int) -> n
             lineType=cv2.LINE_AA,
         )
         mask = canvas
+    elif drawn_font.is_drawn(font_path):
+        mask = drawn_font.glyph_mask(font_path, char)
     else:
         font = ImageFont.truetype(font_path, 200)
         img = Image.new("L", (300, 300), 0)
@@ -332,6 +335,11 @@ def _emblem(
         cv2.fillPoly(canvas, [pts], colour, cv2.LINE_AA)
 
 
+# Most American plates are stamped in a condensed gothic face: a US-style plate takes one of the
+# drawn faces this often when the training faces include them.
+US_GOTHIC_SHARE = 0.4
+
+
 def random_spec(rng: random.Random, fonts: tuple[FontSpec, ...], *, foreign_share: float) -> PlateSpec:
     font = rng.choice(fonts)
     if rng.random() < foreign_share:
@@ -339,6 +347,9 @@ def random_spec(rng: random.Random, fonts: tuple[FontSpec, ...], *, foreign_shar
         label = "".join(c for c in text if c.isalnum())
         if style == "us":
             text = text.replace(" ", "")
+            gothic = [f for f in fonts if drawn_font.is_drawn(f.path)]
+            if gothic and rng.random() < US_GOTHIC_SHARE:
+                font = rng.choice(gothic)
         return PlateSpec(text=text, label=label, style=style, font=font)
     vrm, fmt = random_uk_vrm(rng)
     parts = groups(vrm, fmt)

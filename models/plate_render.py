@@ -288,9 +288,24 @@ def _render_us(spec: PlateSpec) -> RenderedPlate:
     gap = rng.randint(3, 7)
     group_gap = rng.randint(18, 34)
     top = 40 + (76 - ch) // 2
-    spans = _draw_line(canvas, parts, spec, top, ch, cw, gap, group_gap, 10, w - 10, ink)
+    # State graphics beside the characters (Arizona's cactus, pines, a peach, a state outline) sit in
+    # a margin kept free for them, so they never cover a character; the OCR learns they are none.
+    left, right = 10, w - 10
+    side = rng.choice(["none", "none", "left", "right"])
+    room = rng.randint(24, 42)
+    if side == "left":
+        left += room
+    elif side == "right":
+        right -= room
+    spans = _draw_line(canvas, parts, spec, top, ch, cw, gap, group_gap, left, right, ink)
+    if side != "none":
+        cx = (10 + left) // 2 if side == "left" else (right + w - 10) // 2
+        r = int(min(room / 2 - 1, ch * rng.uniform(0.3, 0.5)))
+        draw_emblem(rng, canvas, cx, top + ch // 2, r, rng.choice([accent, ink, (30, 110, 40)]), PICTURES)
     if len(spans) == 2 and rng.random() < 0.7:
-        _emblem(rng, canvas, (spans[0][1] + spans[1][0]) // 2, top + ch // 2, group_gap - 6, ch, accent, ink)
+        r = max(2, min((group_gap - 6) // 2, int(ch * rng.uniform(0.15, 0.33))))
+        cx = (spans[0][1] + spans[1][0]) // 2
+        draw_emblem(rng, canvas, cx, top + ch // 2, r, rng.choice([accent, ink]), SEPARATORS + PICTURES)
     if rng.random() < 0.5:
         cv2.rectangle(canvas, (2, 2), (w - 3, h - 3), tuple(int(v * 0.6) for v in ink), 3)
     for sx in (w // 6, 5 * w // 6):  # mounting holes
@@ -299,37 +314,62 @@ def _render_us(spec: PlateSpec) -> RenderedPlate:
     return RenderedPlate(canvas, spec.label, 1, "us")
 
 
-def _emblem(
+SEPARATORS = ("dot", "bar", "square", "diamond", "blob", "ring")
+PICTURES = ("cactus", "pine", "picture", "outline")
+
+
+def draw_emblem(
     rng: random.Random,
     canvas: np.ndarray,
     cx: int,
     cy: int,
-    room: int,
-    ch: int,
-    accent: tuple[int, int, int],
-    ink: tuple[int, int, int],
+    r: int,
+    colour: tuple[int, int, int],
+    shapes: tuple[str, ...],
 ) -> None:
-    """A separator in the gap between groups: a dot, bar, square, diamond or a blob standing for a
-    state outline or logo, as tall as a third to two thirds of a character."""
-    colour = rng.choice([accent, ink])
-    r = max(2, min(room // 2, int(ch * rng.uniform(0.15, 0.33))))
-    shape = rng.choice(["dot", "bar", "square", "diamond", "blob", "ring"])
+    """A mark that is not a character, about 2r wide and up to 2.8r tall around (cx, cy): a
+    separator (dot, bar, square, diamond, ring, a blob standing for a logo) or a picture (a cactus,
+    a pine, a framed mountain like Washington's, a state outline)."""
+    shape = rng.choice(shapes)
+    t = max(2, r // 3)
     if shape == "dot":
         cv2.circle(canvas, (cx, cy), r, colour, -1, cv2.LINE_AA)
     elif shape == "ring":
-        cv2.circle(canvas, (cx, cy), r, colour, max(1, r // 3), cv2.LINE_AA)
+        cv2.circle(canvas, (cx, cy), r, colour, t, cv2.LINE_AA)
     elif shape == "bar":
-        cv2.rectangle(canvas, (cx - r, cy - max(2, r // 3)), (cx + r, cy + max(2, r // 3)), colour, -1)
+        cv2.rectangle(canvas, (cx - r, cy - t), (cx + r, cy + t), colour, -1)
     elif shape == "square":
         cv2.rectangle(canvas, (cx - r, cy - r), (cx + r, cy + r), colour, -1)
     elif shape == "diamond":
         pts = np.array([[cx, cy - r], [cx + r, cy], [cx, cy + r], [cx - r, cy]], np.int32)
         cv2.fillPoly(canvas, [pts], colour, cv2.LINE_AA)
-    else:
+    elif shape == "cactus":
+        top, foot = cy - int(1.4 * r), cy + int(1.4 * r)
+        cv2.line(canvas, (cx, top), (cx, foot), colour, t + 2, cv2.LINE_AA)
+        for side, y in ((-1, rng.uniform(-0.2, 0.5)), (1, rng.uniform(-0.5, 0.2))):
+            arm_y, tip = cy + int(y * r), cx + side * int(0.8 * r)
+            pts = np.array([[cx, arm_y], [tip, arm_y], [tip, arm_y - int(0.7 * r)]], np.int32)
+            cv2.polylines(canvas, [pts], False, colour, t, cv2.LINE_AA)
+    elif shape == "pine":
+        for k in range(3):
+            y0 = cy - int(1.4 * r) + k * int(0.7 * r)
+            half = int(r * (0.5 + 0.25 * k))
+            pts = np.array(
+                [[cx, y0], [cx + half, y0 + int(0.9 * r)], [cx - half, y0 + int(0.9 * r)]], np.int32
+            )
+            cv2.fillPoly(canvas, [pts], colour, cv2.LINE_AA)
+        cv2.line(canvas, (cx, cy + int(0.8 * r)), (cx, cy + int(1.4 * r)), colour, t, cv2.LINE_AA)
+    elif shape == "picture":
+        cv2.rectangle(canvas, (cx - r, cy - r), (cx + r, cy + r), colour, max(1, t // 2))
+        peak = cx + rng.randint(-r // 3, r // 3)
+        pts = np.array([[cx - r + 2, cy + r - 2], [peak, cy - r // 2], [cx + r - 2, cy + r - 2]], np.int32)
+        cv2.fillPoly(canvas, [pts], colour, cv2.LINE_AA)
+    else:  # blob (a logo) or outline (a state's shape, taller and larger)
+        k = 1.4 if shape == "blob" else 1.0
         angles = np.linspace(0, 2 * np.pi, 9)[:-1]
         radii = [r * rng.uniform(0.6, 1.3) for _ in angles]
         pts = np.array(
-            [[cx + rr * np.cos(a), cy + rr * 1.4 * np.sin(a)] for a, rr in zip(angles, radii, strict=True)],
+            [[cx + rr * np.cos(a), cy + rr * k * np.sin(a)] for a, rr in zip(angles, radii, strict=True)],
             np.int32,
         )
         cv2.fillPoly(canvas, [pts], colour, cv2.LINE_AA)

@@ -12,7 +12,7 @@ from anpr.plates import PlateFormat, check_vrm
 from edge.ocr import PlateReader
 from edge.onnx_models import MODELS_DIR, load
 from models.fonts import HELDOUT_FONTS, TRAIN_FONTS, available
-from models.plate_render import PlateSpec, render
+from models.plate_render import PICTURES, SEPARATORS, PlateSpec, draw_emblem, render
 from models.plate_text import TODAY, groups, random_uk_vrm
 
 pytest.importorskip("PIL")
@@ -87,3 +87,17 @@ def test_us_plates_vary_and_keep_every_character(reader: PlateReader) -> None:
 def test_heldout_font_is_never_a_training_font() -> None:
     assert not {f.name for f in TRAIN_FONTS} & {f.name for f in HELDOUT_FONTS}
     assert {f.path for f in TRAIN_FONTS}.isdisjoint({f.path for f in HELDOUT_FONTS})
+
+
+@pytest.mark.parametrize("shape", SEPARATORS + PICTURES)
+def test_emblems_draw_inside_their_room(shape: str) -> None:
+    """A separator or state picture is drawn around its centre and no wider than 2r (so the margin
+    kept for it protects the characters), nor taller than 2.8r."""
+    canvas = np.full((200, 200, 3), 240, np.uint8)
+    cx, cy, r = 100, 100, 18
+    draw_emblem(random.Random(shape), canvas, cx, cy, r, (20, 20, 20), (shape,))
+    ys, xs = np.nonzero((canvas < 200).any(-1))
+    assert len(xs) > r, f"{shape} drew nothing"
+    t = max(2, r // 3) + 2  # line caps reach past the end points by half the stroke
+    assert xs.min() >= cx - r - t and xs.max() <= cx + r + t
+    assert ys.min() >= cy - 1.4 * r - t and ys.max() <= cy + 1.4 * r + t

@@ -19,6 +19,7 @@ import numpy as np
 
 from edge.onnx_models import sha256_of
 from models.ocr_data import FOREIGN_SHARE
+from models.plate_render import US_GOTHIC_SHARE
 from models.scene_data import FOREIGN_SHARE as SCENE_FOREIGN_SHARE
 from models.scene_data import PLATE_WIDTHS
 
@@ -89,14 +90,16 @@ def write(name: str, evaluation: dict) -> Path:
             "UK format (current, prefix, suffix, Q, dateless, NI) front and rear, 1-line and 2-line "
             "(square, motorcycle) layouts, optional UK/GB/green bands, raised characters, screws, borders, "
             f"dealer text; {FOREIGN_SHARE:.0%} foreign plates (EU-style with blue band, US-style with state "
-            "name, slogan, coloured ink and background, separators).",
+            "name, slogan, coloured ink and background, separators and state pictures between or beside "
+            f"the character groups; {US_GOTHIC_SHARE:.0%} of US plates in the drawn US gothic face).",
             "- Camera realism (`models/camera.py`): yaw ±45°, pitch ±20°, roll ±10°, plate widths 38–260 px, "
             "motion and defocus blur, infrared night (bright plate, dark surroundings), shadows, glare, dirt, "
             "rain, partial occlusion, sensor noise, JPEG at quality 25–90, and detector-like corner jitter "
             "(6 % of the plate height). Per batch (`models/train_ocr.augment`): contrast 0.25–1.2, "
             "brightness 0.6–1.2, shear ±0.3 px per px, one plate in ten inverted.",
             f"- Training fonts: {', '.join(train['train_fonts'])} (`cw-stroke` is drawn in code at the "
-            "Charles Wright stroke weight). Held out, never trained on: "
+            "Charles Wright stroke weight; `us-gothic` and `us-gothic-light` are drawn in code after US plate "
+            "faces by `models/drawn_font.py`). Held out, never trained on: "
             f"{', '.join(train['heldout_fonts'])}.",
             "- No real photo was used for training; `../shared/data` is evaluation only.",
         ]

@@ -288,7 +288,7 @@ def _render_us(spec: PlateSpec) -> RenderedPlate:
     gap = rng.randint(3, 7)
     group_gap = rng.randint(18, 34)
     top = 40 + (76 - ch) // 2
-    # State graphics beside the characters (Arizona's cactus, pines, a peach, a state outline) sit in
+    # State graphics beside the characters (Arizona's cactus, pines, a framed mountain, a state outline) sit in
     # a margin kept free for them, so they never cover a character; the OCR learns they are none.
     left, right = 10, w - 10
     side = rng.choice(["none", "none", "left", "right"])
@@ -364,7 +364,7 @@ def draw_emblem(
         peak = cx + rng.randint(-r // 3, r // 3)
         pts = np.array([[cx - r + 2, cy + r - 2], [peak, cy - r // 2], [cx + r - 2, cy + r - 2]], np.int32)
         cv2.fillPoly(canvas, [pts], colour, cv2.LINE_AA)
-    else:  # blob (a logo) or outline (a state's shape, taller and larger)
+    else:  # blob (a logo, drawn 1.4 times as tall as wide) or outline (a state's shape, as tall as wide)
         k = 1.4 if shape == "blob" else 1.0
         angles = np.linspace(0, 2 * np.pi, 9)[:-1]
         radii = [r * rng.uniform(0.6, 1.3) for _ in angles]

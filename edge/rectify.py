@@ -14,6 +14,11 @@ OCR_WIDTH = 128
 # Below this width/height ratio (after rectification) a plate has two lines:
 # square 285×203 mm is 1.4, motorcycle 229×178 mm is 1.3, a 1-line plate 4.7.
 TWO_LINE_MAX_ASPECT = 2.4
+# A US-style 2:1 plate carries its characters in a band across the middle, between a state name
+# and a slogan that the OCR may read as extra characters. That band alone, rectified as one line,
+# is worth reading beside the whole plate; two bands 70 % of the height, a little above and a
+# little below the middle, because the band's centre varies from state to state.
+CHARACTER_BANDS = ((0.12, 0.82), (0.18, 0.88))
 
 
 def box_corners(box: tuple[int, int, int, int]) -> np.ndarray:
@@ -67,10 +72,20 @@ def rectify(image: np.ndarray, corners: np.ndarray, lines: int | None = None) ->
     return cv2.resize(joined, (OCR_WIDTH, OCR_HEIGHT), interpolation=cv2.INTER_AREA)
 
 
+def band(corners: np.ndarray, top: float, bottom: float) -> np.ndarray:
+    """The quad of a horizontal band of a plate, from `top` to `bottom` as shares of its height."""
+    tl, tr, br, bl = order_corners(corners)
+    return np.array(
+        [tl + (bl - tl) * top, tr + (br - tr) * top, tr + (br - tr) * bottom, tl + (bl - tl) * bottom],
+        np.float32,
+    )
+
+
 def rectify_variants(image: np.ndarray, corners: np.ndarray) -> list[np.ndarray]:
     """The OCR inputs worth trying for one plate: a long plate is one line; a squarish one may be
-    a 2-line UK square or motorcycle plate, or a 1-line US-style plate (2:1), so both are tried
-    and the OCR keeps the more confident reading."""
+    a 2-line UK square or motorcycle plate, or a 1-line US-style plate (2:1) whose characters fill
+    only a band across its middle, so each layout is tried and the OCR keeps the most confident."""
     if lines_of(corners) == 1:
         return [rectify(image, corners, 1)]
-    return [rectify(image, corners, 2), rectify(image, corners, 1)]
+    bands = [rectify(image, band(corners, top, bottom), 1) for top, bottom in CHARACTER_BANDS]
+    return [rectify(image, corners, 2), rectify(image, corners, 1), *bands]

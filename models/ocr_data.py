@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -22,12 +23,23 @@ FOREIGN_SHARE = 0.22
 WIDTHS = (38.0, 260.0)
 
 
-def ocr_sample(
+@dataclass(frozen=True)
+class PosedPlate:
+    """A plate as a camera saw it: the frame around it (BGR), the corners a detector would give
+    (jittered), its number of lines and its text."""
+
+    image: np.ndarray
+    quad: np.ndarray
+    lines: int
+    label: str
+
+
+def posed_plate(
     rng: random.Random,
     fonts: tuple[FontSpec, ...],
     widths: tuple[float, float] = WIDTHS,
     foreign_share: float = FOREIGN_SHARE,
-) -> tuple[np.ndarray, str]:
+) -> PosedPlate:
     plate = render(random_spec(rng, fonts, foreign_share=foreign_share))
     target_px = math_exp_uniform(rng, *widths)
     # Work at no more than 2.5× the final size: the detail beyond it is thrown away anyway.
@@ -64,8 +76,17 @@ def ocr_sample(
     noisy = pquad + np.array(
         [[rng.gauss(0, 0.06 * qh), rng.gauss(0, 0.06 * qh)] for _ in range(4)], np.float32
     )
-    x = rectify(cv2.cvtColor(img, cv2.COLOR_RGB2BGR), noisy, plate.lines)
-    return x, plate.label
+    return PosedPlate(cv2.cvtColor(img, cv2.COLOR_RGB2BGR), noisy, plate.lines, plate.label)
+
+
+def ocr_sample(
+    rng: random.Random,
+    fonts: tuple[FontSpec, ...],
+    widths: tuple[float, float] = WIDTHS,
+    foreign_share: float = FOREIGN_SHARE,
+) -> tuple[np.ndarray, str]:
+    posed = posed_plate(rng, fonts, widths, foreign_share)
+    return rectify(posed.image, posed.quad, posed.lines), posed.label
 
 
 def math_exp_uniform(rng: random.Random, lo: float, hi: float) -> float:

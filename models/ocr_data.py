@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge.rectify import OCR_HEIGHT, OCR_WIDTH, rectify
+from edge.rectify import OCR_HEIGHT, OCR_WIDTH, band, rectify
 from models.camera import background, degrade, occlude, pose_homography, random_pose
 from models.fonts import FontSpec
 from models.plate_render import random_spec, render
@@ -32,6 +32,7 @@ class PosedPlate:
     quad: np.ndarray
     lines: int
     label: str
+    style: str
 
 
 def posed_plate(
@@ -76,7 +77,7 @@ def posed_plate(
     noisy = pquad + np.array(
         [[rng.gauss(0, 0.06 * qh), rng.gauss(0, 0.06 * qh)] for _ in range(4)], np.float32
     )
-    return PosedPlate(cv2.cvtColor(img, cv2.COLOR_RGB2BGR), noisy, plate.lines, plate.label)
+    return PosedPlate(cv2.cvtColor(img, cv2.COLOR_RGB2BGR), noisy, plate.lines, plate.label, plate.style)
 
 
 def ocr_sample(
@@ -84,9 +85,18 @@ def ocr_sample(
     fonts: tuple[FontSpec, ...],
     widths: tuple[float, float] = WIDTHS,
     foreign_share: float = FOREIGN_SHARE,
+    band_share: float = 0.0,
 ) -> tuple[np.ndarray, str]:
+    """One rectified plate and its text; `band_share` of the US-style plates are cut to the band
+    across their middle that holds the characters, as the edge also reads them
+    (`edge.rectify.CHARACTER_BANDS`: 70 % of the height; our US plates keep their characters
+    within 26-76 %, so every band drawn here holds them whole)."""
     posed = posed_plate(rng, fonts, widths, foreign_share)
-    return rectify(posed.image, posed.quad, posed.lines), posed.label
+    quad = posed.quad
+    if band_share and posed.style == "us" and rng.random() < band_share:
+        top = rng.uniform(0.1, 0.2)
+        quad = band(quad, top, top + 0.7)
+    return rectify(posed.image, quad, posed.lines), posed.label
 
 
 def math_exp_uniform(rng: random.Random, lo: float, hi: float) -> float:
@@ -101,11 +111,12 @@ def make_batch(
     fonts: tuple[FontSpec, ...],
     widths: tuple[float, float] = WIDTHS,
     foreign_share: float = FOREIGN_SHARE,
+    band_share: float = 0.0,
 ) -> tuple[np.ndarray, list[str]]:
     rng = random.Random(seed)
     xs = np.empty((n, OCR_HEIGHT, OCR_WIDTH), np.uint8)
     labels = []
     for i in range(n):
-        xs[i], label = ocr_sample(rng, fonts, widths, foreign_share)
+        xs[i], label = ocr_sample(rng, fonts, widths, foreign_share, band_share)
         labels.append(label)
     return xs, labels

@@ -25,30 +25,35 @@ import torch.nn.functional as F
 
 from models import refresh
 from models.fonts import HELDOUT_FONTS, TRAIN_FONTS, available
-from models.ocr_data import ALPHABET, make_batch
+from models.ocr_data import ALPHABET, FOREIGN_SHARE, WIDTHS, make_batch
 from models.ocr_net import OcrNet
 from models.training import OneCycle, add_schedule_arguments, photometric, prepare
 
 CHUNK = 1000
 
 
-def generate(seed: int, n: int, heldout: bool, workers: int) -> tuple[np.ndarray, list[str]]:
+def generate(seed: int, n: int, heldout: bool, workers: int, band: float) -> tuple[np.ndarray, list[str]]:
     fonts = available(HELDOUT_FONTS if heldout else TRAIN_FONTS)
     seeds = [seed * 100_003 + i for i in range((n + CHUNK - 1) // CHUNK)]
+    k = len(seeds)
     xs, ys = [], []
     with ProcessPoolExecutor(workers) as pool:
-        for x, y in pool.map(make_batch, seeds, [CHUNK] * len(seeds), [fonts] * len(seeds)):
+        for x, y in pool.map(
+            make_batch, seeds, [CHUNK] * k, [fonts] * k, [WIDTHS] * k, [FOREIGN_SHARE] * k, [band] * k
+        ):
             xs.append(x)
             ys.extend(y)
     return np.concatenate(xs)[:n], ys[:n]
 
 
-def dataset(cache: Path, seed: int, n: int, heldout: bool, workers: int) -> tuple[np.ndarray, list[str]]:
-    path = cache / f"ocr-{'heldout' if heldout else 'train'}-{seed}-{n}.npz"
+def dataset(
+    cache: Path, seed: int, n: int, heldout: bool, workers: int, band: float
+) -> tuple[np.ndarray, list[str]]:
+    path = cache / f"ocr-{'heldout' if heldout else 'train'}-{seed}-{n}{f'-band{band:g}' if band else ''}.npz"
     if path.exists():
         d = np.load(path)
         return d["x"], list(d["y"])
-    x, y = generate(seed, n, heldout, workers)
+    x, y = generate(seed, n, heldout, workers, band)
     cache.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, x=x, y=np.array(y))
     return x, y
@@ -112,6 +117,12 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--init", type=Path, help="start from this checkpoint (models/<name>.pt)")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: all cores)")
+    ap.add_argument(
+        "--band-share",
+        type=float,
+        default=0.0,
+        help="US-style plates cut to their character band, as the edge reads them",
+    )
     refresh.add_arguments(ap, every=8, chunk=256, what="plates")
     add_schedule_arguments(ap)
     args = ap.parse_args()
@@ -119,9 +130,9 @@ def main() -> None:
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     t0 = time.time()
-    x, y = dataset(args.cache, args.seed, args.samples, False, args.workers)
-    xv, yv = dataset(args.cache, args.seed + 1, args.val, False, args.workers)
-    xh, yh = dataset(args.cache, args.seed + 2, args.val, True, args.workers)
+    x, y = dataset(args.cache, args.seed, args.samples, False, args.workers, args.band_share)
+    xv, yv = dataset(args.cache, args.seed + 1, args.val, False, args.workers, args.band_share)
+    xh, yh = dataset(args.cache, args.seed + 2, args.val, True, args.workers, args.band_share)
     print(
         f"data: {len(x)} train, {len(xv)} val, {len(xh)} held-out font in {time.time() - t0:.0f}s", flush=True
     )
@@ -130,7 +141,9 @@ def main() -> None:
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     gen = np.random.default_rng(args.seed)
     xt = torch.from_numpy(x)  # shares memory with x, which the refresher overwrites in place
-    fresh = refresh.Refresher.from_args(make_batch, (available(TRAIN_FONTS),), x, y, args)
+    fresh = refresh.Refresher.from_args(
+        make_batch, (available(TRAIN_FONTS), WIDTHS, FOREIGN_SHARE, args.band_share), x, y, args
+    )
     t1 = time.time()
     sched = OneCycle(opt, args.lr, args.steps, 0.15, args.budget_s)
     step, finished = 0, False
@@ -184,6 +197,7 @@ def main() -> None:
                 "refresh_chunk": args.refresh_chunk,
                 "refresh_workers": args.refresh_workers,
                 "lr": args.lr,
+                "band_share": args.band_share,
                 "threads": args.threads,
                 "steps": step,
                 "max_steps": args.steps,

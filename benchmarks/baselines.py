@@ -147,6 +147,7 @@ class BaselineReader:
         if times is not None:
             times.detect_ms += (t1 - t0) * 1000
             times.ocr_ms += (t2 - t1) * 1000
+            times.ocr_plates += len(dets)
         return [f for f in found if f.ocr.text]
 
     def read_box(self, image: np.ndarray, box: tuple[int, int, int, int]) -> str:

@@ -16,12 +16,10 @@ from pathlib import Path
 from anpr.protocol import Read
 from edge.capture import frames_of
 from edge.config import CameraConfig, TrackingConfig
-from edge.detect import PlateDetector
-from edge.ocr import PlateReader
-from edge.onnx_models import MODELS_DIR, load
 from edge.pipeline import CameraPipeline
 from edge.profiles import Profile
 from edge.read_builder import ReadContext
+from edge.stages import build_stages
 from edge.track import similarity
 from models.footage import VehiclePass
 
@@ -87,14 +85,13 @@ def run_pipeline(
     video: Path, profile: Profile, fps: float, tracking: TrackingConfig
 ) -> tuple[list[Read], dict, int, float]:
     cam = CameraConfig(camera_id="BENCH-C1", source=str(video), realtime=False, expected_fps=fps)
-    det = load(MODELS_DIR / profile.detector_model, profile.threads, tuple(profile.providers))
-    ocr = load(MODELS_DIR / profile.ocr_model, profile.threads, tuple(profile.providers))
+    stages = build_stages(profile)
     ctx = ReadContext("BENCH", "BENCH-A1", cam.camera_id, None, {}, "bench", profile)
     pipe = CameraPipeline(
         cam,
         tracking,
-        PlateDetector(det, profile.detector_input_width, profile.detector_threshold),
-        PlateReader(ocr),
+        stages.detector,
+        stages.reader,
         ctx,
     )
     reads: list[Read] = []

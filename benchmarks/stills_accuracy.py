@@ -82,8 +82,8 @@ def evaluate(reader: Reader, stills: list[Still], progress=None) -> StillsReport
         times = StageTimes()
         found = reader.read(image, times)
         rep.ms["detect"].append(times.detect_ms)
-        if found:
-            rep.ms["ocr"].append(times.ocr_ms / len(found))
+        if times.ocr_plates:
+            rep.ms["ocr"].append(times.ocr_ms / times.ocr_plates)
         used: set[int] = set()
         for truth in still.plates:
             rep.plates += 1

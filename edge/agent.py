@@ -14,16 +14,15 @@ from anpr.protocol import CameraHealth, Heartbeat, ModelInfo, OutboxHealth, enco
 from edge.capture import Capture
 from edge.clock_watch import ClockWatch
 from edge.config import AgentConfig
-from edge.detect import PlateDetector
 from edge.health import cpu_temp_c, disk_free_bytes
 from edge.metrics import AgentMetrics
 from edge.mqtt_link import MqttLink
-from edge.ocr import PlateReader
-from edge.onnx_models import MODELS_DIR, load
+from edge.onnx_models import MODELS_DIR
 from edge.outbox import Outbox
 from edge.pipeline import CameraPipeline
 from edge.profiles import load_profile
 from edge.read_builder import ReadContext
+from edge.stages import build_stages
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +36,9 @@ class Agent:
         self.clock = ClockWatch(wall=wall_clock)
         self.profile = load_profile(cfg.profile)
         p = self.profile
-        det = load(models_dir / p.detector_model, p.threads, tuple(p.providers))
-        ocr = load(models_dir / p.ocr_model, p.threads, tuple(p.providers))
-        self.models = {
-            "detector": ModelInfo(name=det.path.name, sha256=det.sha256),
-            "ocr": ModelInfo(name=ocr.path.name, sha256=ocr.sha256),
-        }
-        detector = PlateDetector(det, p.detector_input_width, p.detector_threshold)
-        reader = PlateReader(ocr)
+        stages = build_stages(p, models_dir)
+        self.models = {key: ModelInfo(name=m.path.name, sha256=m.sha256) for key, m in stages.models.items()}
+        detector, reader = stages.detector, stages.reader
         self.outbox = Outbox(cfg.outbox.path, int(cfg.outbox.quota_mb * 1024 * 1024))
         self.metrics = AgentMetrics()
         self.captures = {c.camera_id: Capture(c, clock=wall_clock) for c in cfg.cameras}

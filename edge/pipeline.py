@@ -88,7 +88,7 @@ class CameraPipeline:
                         plate_colour(frame.image, d.corners).value,
                     )
                     for d, r in zip(dets, results, strict=True)
-                    if r.text
+                    if self.reader.accepts(r)
                 ]
         t0 = tick()
         done = self.tracker.update(t, sightings)

@@ -10,12 +10,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge.detect import PlateDetector
 from edge.gate import MotionGate
-from edge.ocr import PlateReader
-from edge.onnx_models import MODELS_DIR, load
 from edge.profiles import Profile
 from edge.rectify import box_corners, rectify
+from edge.stages import build_stages
 
 PLATE_XS = (500, 1250)
 PLATE_BOXES = [(x, 760, x + 230, 810) for x in PLATE_XS]  # where test_frame draws its plates
@@ -75,10 +73,8 @@ class ProfileFigures:
 
 
 def measure(profile: Profile, repeats: int = 20, plates: int = 2) -> ProfileFigures:
-    det = load(MODELS_DIR / profile.detector_model, profile.threads, tuple(profile.providers))
-    ocr = load(MODELS_DIR / profile.ocr_model, profile.threads, tuple(profile.providers))
-    detector = PlateDetector(det, profile.detector_input_width, profile.detector_threshold)
-    reader = PlateReader(ocr)
+    stages = build_stages(profile)
+    detector, reader = stages.detector, stages.reader
     frame = test_frame()
     quads = [box_corners(b) for b in PLATE_BOXES]
     gate = MotionGate()

@@ -19,6 +19,13 @@ class Profile(BaseModel):
     ocr_model: str = Field("ocr.onnx", description="file under models/")
     detector_input_width: int = Field(640, ge=160, le=1920, multiple_of=32)
     detector_threshold: float = Field(0.3, gt=0, lt=1)
+    read_min_confidence: float = Field(
+        0.5,
+        ge=0,
+        lt=1,
+        description="a plate read less confident than this (geometric mean over its characters) is "
+        "dropped: grilles, stickers and signage read as text rarely reach it",
+    )
     threads: int = Field(1, ge=1, le=64)
     providers: list[str] = Field(default_factory=lambda: ["CPUExecutionProvider"])
     max_fps: float = Field(25, gt=0, le=120)

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
-from edge.detect import Detection, PlateDetector
-from edge.ocr import OcrResult, PlateReader
-from edge.onnx_models import MODELS_DIR, load
+from edge.detect import Detection
+from edge.ocr import OcrResult
+from edge.onnx_models import MODELS_DIR
 from edge.profiles import Profile, load_profile
 from edge.rectify import box_corners
+from edge.stages import build_stages
 
 
 @dataclass(frozen=True)
@@ -26,16 +27,16 @@ class PlateFound:
 class StageTimes:
     detect_ms: float = 0.0
     ocr_ms: float = 0.0  # rectification included
+    ocr_plates: int = 0  # detections read, whether or not the reading was kept
 
 
 class StillReader:
     def __init__(self, profile: Profile, models_dir: Path = MODELS_DIR) -> None:
         self.profile = profile
-        det = load(models_dir / profile.detector_model, profile.threads, tuple(profile.providers))
-        ocr = load(models_dir / profile.ocr_model, profile.threads, tuple(profile.providers))
-        self.detector = PlateDetector(det, profile.detector_input_width, profile.detector_threshold)
-        self.reader = PlateReader(ocr)
-        self.models = {"detector": det, "ocr": ocr}
+        stages = build_stages(profile, models_dir)
+        self.detector = stages.detector
+        self.reader = stages.reader
+        self.models = stages.models
 
     @classmethod
     def from_profile_name(cls, name: str) -> StillReader:
@@ -50,7 +51,8 @@ class StillReader:
         if times is not None:
             times.detect_ms += (t1 - t0) * 1000
             times.ocr_ms += (t2 - t1) * 1000
-        return [PlateFound(d, r) for d, r in zip(dets, results, strict=True) if r.text]
+            times.ocr_plates += len(dets)
+        return [PlateFound(d, r) for d, r in zip(dets, results, strict=True) if self.reader.accepts(r)]
 
     def read_box(self, image: np.ndarray, box: tuple[int, int, int, int]) -> str:
         """OCR alone on a given box (the benchmarks pass the truth box, leaving the detector out)."""

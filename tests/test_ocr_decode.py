@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from anpr.plates import PlateFormat
-from edge.ocr import interpret
+from edge.ocr import PlateReader, interpret
 from edge.ocr_decode import ALPHABET, beam_search, best_path
+from edge.profiles import load_profile
+from edge.stages import build_stages
 
 C = len(ALPHABET) + 1
 
@@ -66,3 +71,24 @@ def test_grammar_correction_alone_does_not_override_a_confident_read() -> None:
     r = interpret(frames(confident("AB5IABC")))
     assert r.text == "AB5IABC" and r.format is PlateFormat.OTHER
     assert "AB51ABC" in {c.vrm for c in r.candidates}
+
+
+def test_reader_accepts_only_confident_reads_and_profiles_set_the_bar() -> None:
+    profile = load_profile("x86-generic")
+    stages = build_stages(profile)
+    reader = stages.reader
+    assert reader.min_confidence == profile.read_min_confidence == 0.5
+    sure = interpret(frames(confident("AB12CDE")))
+    unsure = interpret(frames([row for ch in "MWWM" for row in ({ch: 0.3}, {"-": 0.9})]))
+    assert sure.confidence > 0.9 and unsure.text == "MWWM" and unsure.confidence < 0.4
+    assert reader.accepts(sure) and not reader.accepts(unsure)
+    assert not reader.accepts(interpret(frames([{"-": 0.99}] * 4)))  # nothing read
+    lenient = PlateReader(stages.models["ocr"])  # no bar: any text is a read
+    assert lenient.accepts(unsure)
+
+
+def test_profile_names_a_bad_read_bar(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nread_min_confidence: 1.5\n")
+    with pytest.raises(ValidationError, match="read_min_confidence"):
+        load_profile(str(bad))

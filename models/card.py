@@ -97,6 +97,15 @@ def write(name: str, evaluation: dict) -> Path:
             "rain, partial occlusion, sensor noise, JPEG at quality 25–90, and detector-like corner jitter "
             "(6 % of the plate height). Per batch (`models/train_ocr.augment`): contrast 0.25–1.2, "
             "brightness 0.6–1.2, shear ±0.3 px per px, one plate in ten inverted.",
+            *(
+                [
+                    f"- {train['band_share']:.0%} of the US-style plates cut to the band across their middle "
+                    "that holds the characters, as the edge also reads a squarish plate "
+                    "(`edge.rectify.CHARACTER_BANDS`)."
+                ]
+                if train.get("band_share")
+                else []
+            ),
             f"- Training fonts: {', '.join(train['train_fonts'])} (`cw-stroke` is drawn in code at the "
             "Charles Wright stroke weight; `us-gothic` and `us-gothic-light` are drawn in code after US plate "
             "faces by `models/drawn_font.py`). Held out, never trained on: "
@@ -136,6 +145,7 @@ def write(name: str, evaluation: dict) -> Path:
             else ""
         )
         + (f" --refresh-workers {train['refresh_workers']}" if train.get("refresh_workers") else "")
+        + (f" --band-share {train['band_share']:g}" if train.get("band_share") else "")
         + (f" --threads {train['threads']}" if train.get("threads") else "")
         + (f" --budget-s {train['budget_s']:g}" if train.get("budget_s") else "")
         + (f" --init {train['init']}" if train.get("init") else ""),

@@ -1,10 +1,15 @@
-"""Export a trained torch model to ONNX and an int8 (dynamic-quantised) variant."""
+"""Export a trained torch model to ONNX and an int8 variant, statically quantised on synthetic data."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import torch
+
+# Calibration inputs are drawn from the training fonts with their own seed, never from real photos.
+CALIBRATION_SEED = 20_261_130
 
 
 class _WithSoftmax(torch.nn.Module):
@@ -46,11 +51,60 @@ def export_onnx(
     return path
 
 
-def quantize(fp32: Path, out: Path) -> Path:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+def quantize(fp32: Path, out: Path, calibration: list[np.ndarray]) -> Path:
+    """int8 weights and activations (QDQ, per-channel weights, activation ranges at the 0.001-99.999
+    percentiles of `calibration`). Dynamic quantisation, used before, left activations in float and
+    ran 10-20x slower than fp32 on x86; this runs the OCR 1.8x faster than fp32 here, for 1-2
+    points of held-out accuracy (see the model cards)."""
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
+    from onnxruntime.quantization.shape_inference import quant_pre_process
 
-    quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8)
+    class Batches(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.batches: Iterator[np.ndarray] = iter(calibration)
+
+        def get_next(self) -> dict[str, np.ndarray] | None:
+            x = next(self.batches, None)
+            return None if x is None else {"image": x}
+
+    pre = out.with_suffix(".pre.onnx")
+    quant_pre_process(str(fp32), str(pre))
+    try:
+        quantize_static(
+            str(pre),
+            str(out),
+            Batches(),
+            quant_format=QuantFormat.QDQ,
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            calibrate_method=CalibrationMethod.Percentile,
+        )
+    finally:
+        pre.unlink(missing_ok=True)
     return out
+
+
+def ocr_calibration(n: int = 512, batch: int = 32) -> list[np.ndarray]:
+    from models.fonts import TRAIN_FONTS, available
+    from models.ocr_data import make_batch
+
+    x, _ = make_batch(CALIBRATION_SEED, n, available(TRAIN_FONTS))
+    return [x[i : i + batch, None].astype(np.float32) / 255 for i in range(0, n, batch)]
+
+
+def detector_calibration(n: int = 64) -> list[np.ndarray]:
+    from models.fonts import TRAIN_FONTS, available
+    from models.scene_data import make_scenes
+
+    x, _ = make_scenes(CALIBRATION_SEED, n, available(TRAIN_FONTS))
+    return [s[None, None].astype(np.float32) / 255 for s in x]
 
 
 def export_ocr(model: torch.nn.Module, out: Path) -> list[Path]:
@@ -63,7 +117,7 @@ def export_ocr(model: torch.nn.Module, out: Path) -> list[Path]:
         output_name="probs",
         softmax=True,
     )
-    return [fp32, quantize(fp32, out / "ocr.int8.onnx")]
+    return [fp32, quantize(fp32, out / "ocr.int8.onnx", ocr_calibration())]
 
 
 def export_detector(model: torch.nn.Module, out: Path) -> list[Path]:
@@ -78,7 +132,7 @@ def export_detector(model: torch.nn.Module, out: Path) -> list[Path]:
         output_name=["peaks", "corners"],
         dynamic_hw=True,
     )
-    return [fp32, quantize(fp32, out / "detector.int8.onnx")]
+    return [fp32, quantize(fp32, out / "detector.int8.onnx", detector_calibration())]
 
 
 def main() -> None:

@@ -48,6 +48,19 @@ def test_four_is_open_at_the_top_and_two_differs_from_z_only_above() -> None:
     assert (two[:half] != z[:half]).mean() > 2 * (two[half:] != z[half:]).mean()
 
 
+def test_light_face_draws_the_californian_four_an_l_with_a_short_upright() -> None:
+    four, ell = normalised(FACES[1], "4"), normalised(FACES[1], "L")
+    h = four.shape[0]
+    # At the top only the left upright is inked; lower down the right upright crosses the bar.
+    top_runs = np.count_nonzero(np.diff(four[: h // 6].any(0).astype(np.int8)) == 1) + four[: h // 6, 0].any()
+    assert top_runs == 1
+    assert (
+        four[h // 2 :, four.shape[1] * 2 // 3].any() and not ell[: h * 3 // 4, four.shape[1] * 2 // 3].any()
+    )
+    assert (four != ell).mean() > 0.05
+    assert not np.array_equal(four, normalised(FACES[0], "4"))
+
+
 def test_unknown_face_or_character_is_named() -> None:
     with pytest.raises(ValueError, match="us-serif"):
         drawn_font.glyph_mask(drawn_font.PREFIX + "us-serif", "A")

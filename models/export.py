@@ -54,8 +54,8 @@ def export_onnx(
 def quantize(fp32: Path, out: Path, calibration: list[np.ndarray]) -> Path:
     """int8 weights and activations (QDQ, per-channel weights, activation ranges at the 0.001-99.999
     percentiles of `calibration`). Dynamic quantisation, used before, left activations in float and
-    ran 10-20x slower than fp32 on x86; this runs the OCR 1.8x faster than fp32 here, for 1-2
-    points of held-out accuracy (see the model cards)."""
+    ran 10-20x slower than fp32 on x86; on this x86 VM this runs the OCR 1.4x faster than fp32 for
+    about 2 points of held-out accuracy, the detector still slower than fp32 (see the model cards)."""
     from onnxruntime.quantization import (
         CalibrationDataReader,
         CalibrationMethod,

@@ -2,8 +2,9 @@
 
 None of the packaged faces we may ship draws the shapes that real American plates misread on:
 the 4 open at the top (two uprights and a bar; in the light face the Californian 4, whose right
-upright starts a third of the way down, so it is an L with a short upright through its bar), a 7 that is a bar and one straight diagonal, a 2
-with a straight diagonal into a flat foot (so 2 and Z differ only at the top), a narrow
+upright starts a third of the way down, so it is an L with a short upright through its bar), a 7
+that is a bar and one straight diagonal, a 2 with a straight diagonal into a flat foot (so 2 and
+Z differ only at the top), a narrow
 stadium-shaped 0, an M whose middle stops half way, and serifed I beside a flagged 1. Each
 character is a few strokes on a 60×100 grid (y down); strokes are drawn with round caps, so
 joins come out rounded like stamped plates.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge.rectify import OCR_HEIGHT, OCR_WIDTH, band, rectify
+from edge.rectify import CHARACTER_BANDS, OCR_HEIGHT, OCR_WIDTH, band, rectify
 from models.camera import background, degrade, occlude, pose_homography, random_pose
 from models.fonts import FontSpec
 from models.plate_render import random_spec, render
@@ -21,6 +21,7 @@ FOREIGN_SHARE = 0.22
 # Plate width on the sensor in pixels, drawn log-uniformly: weighted towards the small end where
 # reading is hard. Above 260 px a plate is only downscaled to the OCR's 128 px, so no wider is drawn.
 WIDTHS = (38.0, 260.0)
+BAND_HEIGHT = CHARACTER_BANDS[0][1] - CHARACTER_BANDS[0][0]
 
 
 @dataclass(frozen=True)
@@ -89,13 +90,13 @@ def ocr_sample(
 ) -> tuple[np.ndarray, str]:
     """One rectified plate and its text; `band_share` of the US-style plates are cut to the band
     across their middle that holds the characters, as the edge also reads them
-    (`edge.rectify.CHARACTER_BANDS`: 70 % of the height; our US plates keep their characters
-    within 26-76 %, so every band drawn here holds them whole)."""
+    (`edge.rectify.CHARACTER_BANDS`, as tall, its top a little more varied; our US plates keep
+    their characters within 26-76 % of the height, so every band drawn here holds them whole)."""
     posed = posed_plate(rng, fonts, widths, foreign_share)
     quad = posed.quad
     if band_share and posed.style == "us" and rng.random() < band_share:
         top = rng.uniform(0.1, 0.2)
-        quad = band(quad, top, top + 0.7)
+        quad = band(quad, top, top + BAND_HEIGHT)
     return rectify(posed.image, quad, posed.lines), posed.label
 
 

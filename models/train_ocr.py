@@ -14,6 +14,7 @@ from the previous one on a lent GPU, its 16 cores generating plates, for a fixed
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -25,7 +26,7 @@ import torch.nn.functional as F
 
 from models import refresh
 from models.fonts import HELDOUT_FONTS, TRAIN_FONTS, available
-from models.ocr_data import ALPHABET, FOREIGN_SHARE, WIDTHS, make_batch
+from models.ocr_data import ALPHABET, make_batch
 from models.ocr_net import OcrNet
 from models.training import OneCycle, add_schedule_arguments, photometric, prepare
 
@@ -35,12 +36,10 @@ CHUNK = 1000
 def generate(seed: int, n: int, heldout: bool, workers: int, band: float) -> tuple[np.ndarray, list[str]]:
     fonts = available(HELDOUT_FONTS if heldout else TRAIN_FONTS)
     seeds = [seed * 100_003 + i for i in range((n + CHUNK - 1) // CHUNK)]
-    k = len(seeds)
+    make = functools.partial(make_batch, band_share=band)
     xs, ys = [], []
     with ProcessPoolExecutor(workers) as pool:
-        for x, y in pool.map(
-            make_batch, seeds, [CHUNK] * k, [fonts] * k, [WIDTHS] * k, [FOREIGN_SHARE] * k, [band] * k
-        ):
+        for x, y in pool.map(make, seeds, [CHUNK] * len(seeds), [fonts] * len(seeds)):
             xs.append(x)
             ys.extend(y)
     return np.concatenate(xs)[:n], ys[:n]
@@ -141,9 +140,8 @@ def main() -> None:
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     gen = np.random.default_rng(args.seed)
     xt = torch.from_numpy(x)  # shares memory with x, which the refresher overwrites in place
-    fresh = refresh.Refresher.from_args(
-        make_batch, (available(TRAIN_FONTS), WIDTHS, FOREIGN_SHARE, args.band_share), x, y, args
-    )
+    make = functools.partial(make_batch, band_share=args.band_share)
+    fresh = refresh.Refresher.from_args(make, (available(TRAIN_FONTS),), x, y, args)
     t1 = time.time()
     sched = OneCycle(opt, args.lr, args.steps, 0.15, args.budget_s)
     step, finished = 0, False

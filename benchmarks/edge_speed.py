@@ -50,7 +50,7 @@ def main() -> None:
             prof = load_profile(str(path)).model_copy(update={"threads": threads})
             f = measure(prof, args.repeats)
             row = {
-                "input_width": f.input_width,
+                "input_widths": list(f.input_widths),
                 "gate_ms": f.gate_ms,
                 "detect_ms": f.detect_ms,
                 "rectify_ms_per_plate": f.rectify_ms,
@@ -61,7 +61,7 @@ def main() -> None:
             }
             results[f"{prof.name}, {threads} thread(s)"] = row
             print(
-                f"{prof.name} ({f.input_width} px), {threads} thread(s): detect {f.detect_ms:.1f} ms, "
+                f"{prof.name} ({f.widths_label} px), {threads} thread(s): detect {f.detect_ms:.1f} ms, "
                 f"OCR {f.ocr_ms_per_plate:.2f} ms/plate, {f.fps:.1f} fps = "
                 f"{row['fps_ratio_vs_baseline']:.0f}× baseline",
                 flush=True,

@@ -252,6 +252,8 @@ def write_report(rep: FootageReport, out: Path, title: str, compare: dict | None
         md += ["", "## Compared with", "", "| figure | this | other | difference |", "|---|---|---|---|"]
         for k in ("capture_rate", "read_accuracy", "top_k_accuracy", "char_accuracy", "fps"):
             md.append(f"| {k} | {fig[k]:.3f} | {compare[k]:.3f} | {fig[k] - compare[k]:+.3f} |")
+        for k in ("reads", "duplicates", "false_reads"):
+            md.append(f"| {k} | {fig[k]} | {compare[k]} | {fig[k] - compare[k]:+d} |")
     md += [
         "",
         "![accuracy by height](accuracy_by_height.png) ![by condition](by_condition.png) "

@@ -11,6 +11,8 @@ from edge.onnx_models import LoadedModel
 
 STRIDE = 4
 CORNER_SCALE = 64.0
+# Boxes overlapping more than this are one plate.
+SAME_PLATE_IOU = 0.3
 
 
 @dataclass(frozen=True)
@@ -43,17 +45,34 @@ def iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
 
 class PlateDetector:
     def __init__(
-        self, model: LoadedModel, input_width: int = 640, threshold: float = 0.3, max_plates: int = 16
+        self,
+        model: LoadedModel,
+        input_width: int = 640,
+        threshold: float = 0.3,
+        max_plates: int = 16,
+        extra_widths: tuple[int, ...] = (),
     ) -> None:
         self.model = model
         self.input_width = input_width
         self.threshold = threshold
         self.max_plates = max_plates
+        self.extra_widths = extra_widths
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        return (self.input_width, *self.extra_widths)
 
     def __call__(self, frame: np.ndarray) -> list[Detection]:
-        image, scale = letterbox(frame, self.input_width)
-        peaks, corners = self.model.session.run(None, {"image": image[None, None].astype(np.float32) / 255})
-        return decode(peaks[0, 0], corners[0], scale, frame.shape[:2], self.threshold, self.max_plates)
+        """Detections at every input width, main width first. One plate found at two widths gives two
+        overlapping detections: `edge.plate_choice` keeps the one that reads best."""
+        found: list[Detection] = []
+        for width in self.widths:
+            image, scale = letterbox(frame, width)
+            peaks, corners = self.model.session.run(
+                None, {"image": image[None, None].astype(np.float32) / 255}
+            )
+            found += decode(peaks[0, 0], corners[0], scale, frame.shape[:2], self.threshold, self.max_plates)
+        return found
 
 
 def decode(
@@ -82,7 +101,7 @@ def decode(
         )
         if box[2] - box[0] < 4 or box[3] - box[1] < 2:
             continue
-        if any(iou(box, d.box) > 0.3 for d in found):
+        if any(iou(box, d.box) > SAME_PLATE_IOU for d in found):
             continue
         found.append(Detection(box, quad.astype(np.float32), float(peaks[y, x])))
         if len(found) == max_plates:

@@ -24,6 +24,8 @@ INVALID_FORMAT_COST = 1.5
 # read: foreign plates are never UK-valid, and at 1 per unit the corrections turned 6 % of the
 # synthetic EU/US plates into UK marks while adding nothing measurable on UK ones.
 CORRECTION_COST = 2.0
+# The shortest marks (UK `A 1`, `1 A`) have two characters.
+MIN_PLATE_CHARS = 2
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,11 @@ class PlateReader:
         self.min_confidence = min_confidence
 
     def accepts(self, result: OcrResult) -> bool:
-        """Whether a reading is a plate read at all: some text, read at least `min_confidence`
-        confidently. On the openalpr_us photos a threshold of 0.5 dropped 88 % of the detections
-        that were not plates (grilles, stickers, dealer frames) and not one read of a plate."""
-        return bool(result.text) and result.confidence >= self.min_confidence
+        """Whether a reading is a plate read at all: two characters or more (no plate has fewer),
+        read at least `min_confidence` confidently. On the openalpr_us photos a threshold of 0.5
+        dropped 88 % of the detections that were not plates (grilles, stickers, dealer frames) and
+        not one read of a plate."""
+        return len(result.text) >= MIN_PLATE_CHARS and result.confidence >= self.min_confidence
 
     def probs(self, crops: np.ndarray) -> np.ndarray:
         """crops: (N, 32, 128) uint8 → (N, T, C) probabilities."""

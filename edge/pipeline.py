@@ -17,6 +17,7 @@ from edge.detect import PlateDetector
 from edge.direction import plate_colour
 from edge.gate import MotionGate
 from edge.ocr import PlateReader
+from edge.plate_choice import one_reading_per_plate
 from edge.read_builder import ReadContext, build_read
 from edge.track import Sighting, Tracker
 
@@ -87,8 +88,9 @@ class CameraPipeline:
                         frame.image,
                         plate_colour(frame.image, d.corners).value,
                     )
-                    for d, r in zip(dets, results, strict=True)
-                    if self.reader.accepts(r)
+                    for d, r in one_reading_per_plate(
+                        [(d, r) for d, r in zip(dets, results, strict=True) if self.reader.accepts(r)]
+                    )
                 ]
         t0 = tick()
         done = self.tracker.update(t, sightings)

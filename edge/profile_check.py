@@ -49,7 +49,7 @@ def test_frame(width: int = 1920, height: int = 1080, seed: int = 0) -> np.ndarr
 class ProfileFigures:
     profile: str
     threads: int
-    input_width: int
+    input_widths: tuple[int, ...]  # the detector's main width, then any extra ones
     gate_ms: float
     detect_ms: float
     rectify_ms: float
@@ -61,6 +61,10 @@ class ProfileFigures:
         return (
             self.gate_ms + self.detect_ms + (self.rectify_ms + self.ocr_ms_per_plate) * self.plates_per_frame
         )
+
+    @property
+    def widths_label(self) -> str:
+        return "+".join(str(w) for w in self.input_widths)
 
     @property
     def fps(self) -> float:
@@ -89,7 +93,7 @@ def measure(profile: Profile, repeats: int = 20, plates: int = 2) -> ProfileFigu
     return ProfileFigures(
         profile=profile.name,
         threads=profile.threads,
-        input_width=profile.detector_input_width,
+        input_widths=detector.widths,
         gate_ms=median_ms(gate_step, repeats),
         detect_ms=median_ms(lambda: detector(frame), repeats),
         rectify_ms=median_ms(lambda: [rectify(frame, q) for q in quads], repeats) / len(quads),

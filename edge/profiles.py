@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,6 +19,12 @@ class Profile(BaseModel):
     detector_model: str = Field("detector.onnx", description="file under models/")
     ocr_model: str = Field("ocr.onnx", description="file under models/")
     detector_input_width: int = Field(640, ge=160, le=1920, multiple_of=32)
+    detector_extra_widths: list[Annotated[int, Field(ge=160, le=1920, multiple_of=32)]] = Field(
+        default_factory=list,
+        description="more input widths the detector also runs at, each adding its own time: a "
+        "smaller one finds plates too large for the main width (the detector learnt plates up to "
+        "200 px wide at its input), a larger one small, distant plates",
+    )
     detector_threshold: float = Field(0.3, gt=0, lt=1)
     read_min_confidence: float = Field(
         0.5,

@@ -23,7 +23,12 @@ def build_stages(profile: Profile, models_dir: Path = MODELS_DIR) -> Stages:
     det = load(models_dir / profile.detector_model, profile.threads, tuple(profile.providers))
     ocr = load(models_dir / profile.ocr_model, profile.threads, tuple(profile.providers))
     return Stages(
-        PlateDetector(det, profile.detector_input_width, profile.detector_threshold),
+        PlateDetector(
+            det,
+            profile.detector_input_width,
+            profile.detector_threshold,
+            extra_widths=tuple(profile.detector_extra_widths),
+        ),
         PlateReader(ocr, min_confidence=profile.read_min_confidence),
         {"detector": det, "ocr": ocr},
     )

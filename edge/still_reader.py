@@ -12,6 +12,7 @@ import numpy as np
 from edge.detect import Detection
 from edge.ocr import OcrResult
 from edge.onnx_models import MODELS_DIR
+from edge.plate_choice import one_reading_per_plate
 from edge.profiles import Profile, load_profile
 from edge.rectify import box_corners
 from edge.stages import build_stages
@@ -52,7 +53,8 @@ class StillReader:
             times.detect_ms += (t1 - t0) * 1000
             times.ocr_ms += (t2 - t1) * 1000
             times.ocr_plates += len(dets)
-        return [PlateFound(d, r) for d, r in zip(dets, results, strict=True) if self.reader.accepts(r)]
+        kept = [(d, r) for d, r in zip(dets, results, strict=True) if self.reader.accepts(r)]
+        return [PlateFound(d, r) for d, r in one_reading_per_plate(kept)]
 
     def read_box(self, image: np.ndarray, box: tuple[int, int, int, int]) -> str:
         """OCR alone on a given box (the benchmarks pass the truth box, leaving the detector out)."""

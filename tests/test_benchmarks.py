@@ -164,9 +164,24 @@ def test_bench_footage_on_stills_writes_the_report(photos: Path, tmp_path: Path)
 
     out = tmp_path / "report"
     res = CliRunner().invoke(
-        app, ["bench", "footage", "--dataset", str(photos), "--format", "csv", "--out", str(out)]
+        app,
+        [
+            "bench",
+            "footage",
+            "--dataset",
+            str(photos),
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+            "--compare",
+            "rpi4",
+        ],
     )
     assert res.exit_code == 0, res.output
     fig = json.loads((out / "figures.json").read_text())
     assert fig["vehicles"] == 2 and 0 <= fig["capture_rate"] <= 1
-    assert (out / "report.md").exists() and list(out.glob("*.png"))
+    assert list(out.glob("*.png"))
+    report = (out / "report.md").read_text()
+    compared = report.split("## Compared with")[1]
+    assert f"| false_reads | {fig['false_reads']} |" in compared and "| capture_rate |" in compared

@@ -82,7 +82,7 @@ def profile_check(
         raise typer.Exit(2) from None
     f = measure(prof, repeats)
     table = Table(
-        title=f"profile {f.profile}: {f.threads} thread(s), detector input {f.input_width} px, 1080p"
+        title=f"profile {f.profile}: {f.threads} thread(s), detector input {f.widths_label} px, 1080p"
     )
     table.add_column("stage")
     table.add_column("ms", justify="right")

@@ -1,0 +1,82 @@
+"""The detector at more than one input width, and one reading per plate where detections overlap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from edge.detect import Detection
+from edge.ocr import OcrResult, interpret
+from edge.plate_choice import one_reading_per_plate
+from edge.profiles import load_profile
+from edge.rectify import box_corners
+from edge.still_reader import StillReader
+from models.plate_render import PlateSpec, render
+from tests.test_ocr_decode import confident, frames
+
+
+def pair(box: tuple[int, int, int, int], text: str, sure: float) -> tuple[Detection, OcrResult]:
+    read = interpret(frames([row for ch in text for row in ({ch: sure}, {"-": 0.97})]))
+    return Detection(box, box_corners(box), 0.5), read
+
+
+def test_overlapping_detections_keep_the_most_confident_reading() -> None:
+    plate_wide = pair((100, 100, 300, 160), "AB12CDE", 0.7)  # the plate with its holder
+    plate_tight = pair((110, 110, 290, 150), "AB12CDE", 0.95)  # the plate alone, at another width
+    elsewhere = pair((600, 100, 800, 160), "XY51ZZZ", 0.6)
+    kept = one_reading_per_plate([plate_wide, elsewhere, plate_tight])
+    assert kept == [elsewhere, plate_tight], "one per plate, the given order kept"
+    assert one_reading_per_plate([elsewhere, plate_wide]) == [elsewhere, plate_wide]
+    assert one_reading_per_plate([]) == []
+
+
+def test_reads_of_one_character_are_not_plates() -> None:
+    reader = StillReader(load_profile("x86-generic")).reader
+    assert reader.accepts(interpret(frames(confident("A1"))))
+    assert not reader.accepts(interpret(frames(confident("L"))))
+
+
+def big_plate_frame(plate_width: int) -> np.ndarray:
+    plate = render(PlateSpec("AB51 ABC", "AB51ABC", "uk-front")).image
+    plate = cv2.resize(
+        plate,
+        (plate_width, round(plate_width * plate.shape[0] / plate.shape[1])),
+        interpolation=cv2.INTER_AREA,
+    )
+    frame = np.full((720, 1280, 3), 90, np.uint8)
+    cv2.rectangle(
+        frame, (640 - plate_width // 2 - 60, 300), (640 + plate_width // 2 + 60, 600), (40, 40, 160), -1
+    )
+    x = 640 - plate_width // 2
+    frame[420 : 420 + plate.shape[0], x : x + plate.shape[1]] = plate
+    return frame
+
+
+@pytest.mark.parametrize("plate_width", [560, 700])
+def test_a_smaller_extra_width_finds_a_plate_too_large_for_the_main_one(plate_width: int) -> None:
+    """800 wide, a 1280-wide frame's plate of 560-700 px is 350-440 px: beyond the 200 px the detector
+    learnt. At 416 it is 180-230 px and read; both widths' detections of a plate give one reading."""
+    frame = big_plate_frame(plate_width)
+    main_only = load_profile("x86-generic").model_copy(update={"detector_extra_widths": []})
+    assert "AB51ABC" not in [f.ocr.text for f in StillReader(main_only).read(frame)]
+    both = StillReader(main_only.model_copy(update={"detector_extra_widths": [416]}))
+    assert both.detector.widths == (800, 416)
+    assert [f.ocr.text for f in both.read(frame)] == ["AB51ABC"]
+
+
+def test_a_plate_found_at_both_widths_is_read_once() -> None:
+    frame = big_plate_frame(300)
+    reader = StillReader(load_profile("x86-generic").model_copy(update={"detector_extra_widths": [416]}))
+    assert len(reader.detector(frame)) == 2, "the plate is within both widths' range"
+    assert [f.ocr.text for f in reader.read(frame)] == ["AB51ABC"]
+
+
+def test_profile_names_a_bad_extra_width(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\ndetector_extra_widths: [400]\n")  # not a multiple of 32
+    with pytest.raises(ValidationError, match="detector_extra_widths"):
+        load_profile(str(bad))

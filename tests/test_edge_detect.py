@@ -80,3 +80,12 @@ def test_profile_names_a_bad_extra_width(tmp_path: Path) -> None:
     bad.write_text("name: bad\ndetector_extra_widths: [400]\n")  # not a multiple of 32
     with pytest.raises(ValidationError, match="detector_extra_widths"):
         load_profile(str(bad))
+
+
+def test_the_stills_profile_reads_close_plates_and_asks_more_of_a_reading() -> None:
+    stills = load_profile("x86-stills")
+    generic = load_profile("x86-generic")
+    assert stills.read_min_confidence > generic.read_min_confidence
+    reader = StillReader(stills)
+    assert reader.detector.widths == (800, 416, 1280)
+    assert [f.ocr.text for f in reader.read(big_plate_frame(700))] == ["AB51ABC"]

@@ -11,7 +11,9 @@ app = typer.Typer(no_args_is_help=True)
 def accuracy(
     dataset: Path = typer.Option(..., help="Folder of stills with truth."),
     fmt: str = typer.Option("openalpr", "--format", help="openalpr | csv"),
-    profile: str = typer.Option("x86-generic"),
+    profile: str = typer.Option(
+        "x86-stills", help="Device profile; the default reads stills at three detector widths."
+    ),
     out: Path | None = typer.Option(None, help="Write every figure as JSON here."),
     limit: int = typer.Option(0, help="Only the first N images (0 = all)."),
     baselines: bool = typer.Option(

@@ -20,7 +20,7 @@ def _expand(paths: list[Path]) -> list[Path]:
 def command(
     paths: list[Path] = typer.Argument(..., help="Image files or folders (searched recursively)."),
     json_out: bool = typer.Option(False, "--json", help="One JSON object per image per line."),
-    profile: str = typer.Option("x86-generic", help="Device profile from firmware_profiles/."),
+    profile: str = typer.Option("x86-stills", help="Device profile from firmware_profiles/."),
 ) -> None:
     """Read plates in images or folders; exit 1 if any image could not be read."""
     try:

@@ -47,10 +47,13 @@ class OcrResult:
 
 
 class PlateReader:
-    def __init__(self, model: LoadedModel, top_k: int = 5, min_confidence: float = 0.0) -> None:
+    def __init__(
+        self, model: LoadedModel, top_k: int = 5, min_confidence: float = 0.0, trims: tuple[float, ...] = ()
+    ) -> None:
         self.model = model
         self.top_k = top_k
         self.min_confidence = min_confidence
+        self.trims = trims  # `edge.rectify.rectify_variants`: each plate also read narrowed or widened
 
     def accepts(self, result: OcrResult) -> bool:
         """Whether a reading is a plate read at all: two characters or more (no plate has fewer),
@@ -71,7 +74,7 @@ class PlateReader:
 
     def read_quads(self, image: np.ndarray, quads: list[np.ndarray]) -> list[OcrResult]:
         """Rectify and read each plate quad in one batch; per plate the most confident layout wins."""
-        variants = [rectify_variants(image, q) for q in quads]
+        variants = [rectify_variants(image, q, self.trims) for q in quads]
         flat = [v for vs in variants for v in vs]
         if not flat:
             return []

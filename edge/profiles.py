@@ -33,6 +33,12 @@ class Profile(BaseModel):
         description="a plate read less confident than this (geometric mean over its characters) is "
         "dropped: grilles, stickers and signage read as text rarely reach it",
     )
+    read_trims: list[Annotated[float, Field(gt=-0.2, lt=0.2)]] = Field(
+        default_factory=list,
+        description="each plate is also read from its quad narrowed (positive) or widened (negative) "
+        "by these shares of its width at each side, and the most confident reading wins; every "
+        "share adds one OCR run per layout",
+    )
     threads: int = Field(1, ge=1, le=64)
     providers: list[str] = Field(default_factory=lambda: ["CPUExecutionProvider"])
     max_fps: float = Field(25, gt=0, le=120)

@@ -81,11 +81,29 @@ def band(corners: np.ndarray, top: float, bottom: float) -> np.ndarray:
     )
 
 
-def rectify_variants(image: np.ndarray, corners: np.ndarray) -> list[np.ndarray]:
+def trim(corners: np.ndarray, share: float) -> np.ndarray:
+    """The quad narrowed by `share` of its width at each side (widened where `share` is negative)."""
+    tl, tr, br, bl = order_corners(corners)
+    return np.array(
+        [tl + (tr - tl) * share, tr - (tr - tl) * share, br - (br - bl) * share, bl + (br - bl) * share],
+        np.float32,
+    )
+
+
+def rectify_variants(
+    image: np.ndarray, corners: np.ndarray, trims: tuple[float, ...] = ()
+) -> list[np.ndarray]:
     """The OCR inputs worth trying for one plate: a long plate is one line; a squarish one may be
     a 2-line UK square or motorcycle plate, or a 1-line US-style plate (2:1) whose characters fill
-    only a band across its middle, so each layout is tried and the OCR keeps the most confident."""
-    if lines_of(corners) == 1:
-        return [rectify(image, corners, 1)]
-    bands = [rectify(image, band(corners, top, bottom), 1) for top, bottom in CHARACTER_BANDS]
-    return [rectify(image, corners, 2), rectify(image, corners, 1), *bands]
+    only a band across its middle, so each layout is tried and the OCR keeps the most confident.
+    With `trims` each layout is also tried on the quad narrowed or widened by those shares: a
+    detector's box that takes in the holder's edge, or cuts into the first character, reads
+    better from one of them."""
+    out: list[np.ndarray] = []
+    for quad in [corners, *(trim(corners, share) for share in trims)]:
+        if lines_of(quad) == 1:
+            out.append(rectify(image, quad, 1))
+            continue
+        bands = [rectify(image, band(quad, top, bottom), 1) for top, bottom in CHARACTER_BANDS]
+        out += [rectify(image, quad, 2), rectify(image, quad, 1), *bands]
+    return out

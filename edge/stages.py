@@ -29,6 +29,6 @@ def build_stages(profile: Profile, models_dir: Path = MODELS_DIR) -> Stages:
             profile.detector_threshold,
             extra_widths=tuple(profile.detector_extra_widths),
         ),
-        PlateReader(ocr, min_confidence=profile.read_min_confidence),
+        PlateReader(ocr, min_confidence=profile.read_min_confidence, trims=tuple(profile.read_trims)),
         {"detector": det, "ocr": ocr},
     )

@@ -75,10 +75,14 @@ def test_a_plate_found_at_both_widths_is_read_once() -> None:
     assert [f.ocr.text for f in reader.read(frame)] == ["AB51ABC"]
 
 
-def test_profile_names_a_bad_extra_width(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [("detector_extra_widths: [400]", "detector_extra_widths"), ("read_trims: [0.5]", "read_trims")],
+)
+def test_profile_names_a_bad_width_or_trim(tmp_path: Path, line: str, field: str) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("name: bad\ndetector_extra_widths: [400]\n")  # not a multiple of 32
-    with pytest.raises(ValidationError, match="detector_extra_widths"):
+    bad.write_text(f"name: bad\n{line}\n")  # 400 is not a multiple of 32; a trim is under a fifth
+    with pytest.raises(ValidationError, match=field):
         load_profile(str(bad))
 
 
@@ -87,5 +91,5 @@ def test_the_stills_profile_reads_close_plates_and_asks_more_of_a_reading() -> N
     generic = load_profile("x86-generic")
     assert stills.read_min_confidence > generic.read_min_confidence
     reader = StillReader(stills)
-    assert reader.detector.widths == (800, 416, 1280)
+    assert reader.detector.widths == (800, 416, 1280) and reader.reader.trims == (0.04, -0.04)
     assert [f.ocr.text for f in reader.read(big_plate_frame(700))] == ["AB51ABC"]

@@ -12,7 +12,7 @@ import numpy as np
 
 from edge.gate import MotionGate
 from edge.profiles import Profile
-from edge.rectify import box_corners, rectify
+from edge.rectify import box_corners, rectify_variants
 from edge.stages import build_stages
 
 PLATE_XS = (500, 1250)
@@ -89,14 +89,16 @@ def measure(profile: Profile, repeats: int = 20, plates: int = 2) -> ProfileFigu
         t[0] += 0.04
         gate.should_detect(frame, t[0], tracking=False)
 
-    crops = np.stack([rectify(frame, q) for q in quads])
+    # Every input a plate is read from: one per layout, again for each of the profile's trims.
+    crops = np.stack(rectify_variants(frame, quads[0], reader.trims))
     return ProfileFigures(
         profile=profile.name,
         threads=profile.threads,
         input_widths=detector.widths,
         gate_ms=median_ms(gate_step, repeats),
         detect_ms=median_ms(lambda: detector(frame), repeats),
-        rectify_ms=median_ms(lambda: [rectify(frame, q) for q in quads], repeats) / len(quads),
-        ocr_ms_per_plate=median_ms(lambda: reader.probs(crops[:1]), repeats * 5),
+        rectify_ms=median_ms(lambda: [rectify_variants(frame, q, reader.trims) for q in quads], repeats)
+        / len(quads),
+        ocr_ms_per_plate=median_ms(lambda: reader.probs(crops), repeats * 5),
         plates_per_frame=plates,
     )

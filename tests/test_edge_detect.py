@@ -93,3 +93,13 @@ def test_the_stills_profile_reads_close_plates_and_asks_more_of_a_reading() -> N
     reader = StillReader(stills)
     assert reader.detector.widths == (800, 416, 1280) and reader.reader.trims == (0.04, -0.04)
     assert [f.ocr.text for f in reader.read(big_plate_frame(700))] == ["AB51ABC"]
+
+
+def test_profile_check_names_every_detector_width() -> None:
+    from typer.testing import CliRunner
+
+    from anpr.cli.main import app
+
+    res = CliRunner().invoke(app, ["edge", "profile", "check", "x86-stills", "--repeats", "3"])
+    assert res.exit_code == 0, res.output
+    assert "800+416+1280" in " ".join(res.output.split())

@@ -17,7 +17,7 @@ from edge.detect import PlateDetector
 from edge.direction import plate_colour
 from edge.gate import MotionGate
 from edge.ocr import PlateReader
-from edge.plate_choice import one_reading_per_plate
+from edge.plate_choice import read_plates
 from edge.read_builder import ReadContext, build_read
 from edge.track import Sighting, Tracker
 
@@ -76,7 +76,7 @@ class CameraPipeline:
             self.clock.add("detect", tick() - t0)
             if dets:
                 t0 = tick()
-                results = self.reader.read_quads(frame.image, [d.corners for d in dets])
+                plates = read_plates(self.reader, frame.image, dets)
                 self.clock.add("ocr", tick() - t0)
                 sightings = [
                     Sighting(
@@ -88,9 +88,7 @@ class CameraPipeline:
                         frame.image,
                         plate_colour(frame.image, d.corners).value,
                     )
-                    for d, r in one_reading_per_plate(
-                        [(d, r) for d, r in zip(dets, results, strict=True) if self.reader.accepts(r)]
-                    )
+                    for d, r in plates
                 ]
         t0 = tick()
         done = self.tracker.update(t, sightings)

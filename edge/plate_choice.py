@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+import numpy as np
+
 from edge.detect import SAME_PLATE_IOU, Detection, iou
-from edge.ocr import OcrResult
+from edge.ocr import OcrResult, PlateReader
 
 Pair = TypeVar("Pair", bound=tuple[Detection, OcrResult])
 
@@ -24,3 +26,13 @@ def one_reading_per_plate(pairs: Sequence[Pair], same_plate_iou: float = SAME_PL
         if all(iou(pairs[i][0].box, pairs[k][0].box) <= same_plate_iou for k in kept):
             kept.append(i)
     return [pairs[i] for i in sorted(kept)]
+
+
+def read_plates(
+    reader: PlateReader, image: np.ndarray, detections: list[Detection]
+) -> list[tuple[Detection, OcrResult]]:
+    """Read every detection in one batch; the readings that are plate reads, one per plate."""
+    results = reader.read_quads(image, [d.corners for d in detections])
+    return one_reading_per_plate(
+        [(d, r) for d, r in zip(detections, results, strict=True) if reader.accepts(r)]
+    )

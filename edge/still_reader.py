@@ -12,7 +12,7 @@ import numpy as np
 from edge.detect import Detection
 from edge.ocr import OcrResult
 from edge.onnx_models import MODELS_DIR
-from edge.plate_choice import one_reading_per_plate
+from edge.plate_choice import read_plates
 from edge.profiles import Profile, load_profile
 from edge.rectify import box_corners
 from edge.stages import build_stages
@@ -47,14 +47,13 @@ class StillReader:
         t0 = time.perf_counter()
         dets = self.detector(image)
         t1 = time.perf_counter()
-        results = self.reader.read_quads(image, [d.corners for d in dets])
+        plates = read_plates(self.reader, image, dets)
         t2 = time.perf_counter()
         if times is not None:
             times.detect_ms += (t1 - t0) * 1000
             times.ocr_ms += (t2 - t1) * 1000
             times.ocr_plates += len(dets)
-        kept = [(d, r) for d, r in zip(dets, results, strict=True) if self.reader.accepts(r)]
-        return [PlateFound(d, r) for d, r in one_reading_per_plate(kept)]
+        return [PlateFound(d, r) for d, r in plates]
 
     def read_box(self, image: np.ndarray, box: tuple[int, int, int, int]) -> str:
         """OCR alone on a given box (the benchmarks pass the truth box, leaving the detector out)."""

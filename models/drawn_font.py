@@ -1,13 +1,13 @@
 """A condensed plate face drawn in code after the US "license plate gothic" shapes.
 
 None of the packaged faces we may ship draws the shapes that real American plates misread on:
-the 4 open at the top (two uprights and a bar; in the light face the Californian 4, whose right
-upright starts a third of the way down, so it is an L with a short upright through its bar), a 7
-that is a bar and one straight diagonal, a 2 with a straight diagonal into a flat foot (so 2 and
-Z differ only at the top), a narrow
-stadium-shaped 0, an M whose middle stops half way, and serifed I beside a flagged 1. Each
-character is a few strokes on a 60×100 grid (y down); strokes are drawn with round caps, so
-joins come out rounded like stamped plates.
+the 4 open at the top (two uprights and a bar; in the light face the Californian 4, a stroke
+slanting down to a bar low on the glyph and a short right upright from half way down, so it is an
+L with a tick through its foot), a 7 that is a bar and one straight diagonal, a 2 with a straight
+diagonal into a flat foot (so 2 and Z differ only at the top), a narrow stadium-shaped 0, an M
+whose middle stops half way (and in the light face the Californian W, an upturned M), and serifed
+I beside a flagged 1. Each character is a few strokes on a 60×100 grid (y down); strokes are
+drawn with round caps, so joins come out rounded like stamped plates.
 """
 
 from __future__ import annotations
@@ -78,11 +78,16 @@ STROKES: dict[str, list[list[Point]]] = {
 }
 
 
-# Per-face glyphs that differ from STROKES. The Californian 4 is the commonest 4 on the real US
-# photos we evaluate on, and the OCR read 19 of them as L while it only knew 4s closed at the top
-# or with a full-height upright.
+# Per-face glyphs that differ from STROKES, drawn to match the crops of real Californian plates.
+# The OCR read 16-19 of their 4s as L and several Ws as M, N or H; an earlier Californian 4 (bar at
+# 64 %, upright from a third down, a vertical left stroke) it read right on synthetic plates and
+# still wrong on real ones. These it misreads the same way before training on them, so they are
+# the shapes it lacks.
 OVERRIDES: dict[str, dict[str, list[list[Point]]]] = {
-    "us-gothic-light": {"4": [[(2, 0), (2, 64), (62, 64)], [(46, 34), (46, 100)]]},
+    "us-gothic-light": {
+        "4": [[(18, 0), (0, 74), (62, 74)], [(44, 46), (44, 100)]],
+        "W": [[(0, 0), (5, 100), (30, 40), (55, 100), (60, 0)]],
+    },
 }
 
 

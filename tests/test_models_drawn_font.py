@@ -58,6 +58,8 @@ def test_light_face_draws_the_californian_four_an_l_with_a_short_upright() -> No
         four[h // 2 :, four.shape[1] * 2 // 3].any() and not ell[: h * 3 // 4, four.shape[1] * 2 // 3].any()
     )
     assert (four != ell).mean() > 0.05
+    # Its left stroke slants: inked further right at the top than where it meets the bar.
+    assert np.nonzero(four[1])[0].min() > np.nonzero(four[h * 2 // 3])[0].min() + 3
     assert not np.array_equal(four, normalised(FACES[0], "4"))
 
 
@@ -79,3 +81,18 @@ def test_us_plates_take_the_drawn_face_more_often_than_other_faces() -> None:
     assert abs(drawn - expected) < 0.05
     eu = [s for s in specs if s.style == "eu"]
     assert sum(drawn_font.is_drawn(s.font.path) for s in eu) / len(eu) < 0.3
+
+
+def test_light_face_draws_the_californian_w_an_upturned_m() -> None:
+    """Its outer strokes stand almost upright, so its feet sit near the sides (the bold face's
+    slant in); the OCR read such Ws on real plates as M, N or H."""
+    light, bold = (normalised(f, "W") for f in (FACES[1], FACES[0]))
+    h, w = light.shape
+
+    def feet_span(mask: np.ndarray) -> int:
+        xs = np.nonzero(mask[h - 4])[0]
+        return int(xs.max() - xs.min())
+
+    assert feet_span(light) > 0.8 * w > feet_span(bold)
+    m = normalised(FACES[1], "M")
+    assert (m != light[::-1]).mean() < (normalised(FACES[0], "M") != bold[::-1]).mean()

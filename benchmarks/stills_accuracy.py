@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -38,6 +38,23 @@ class Reader(Protocol):
     def read_box(self, image: np.ndarray, box: tuple[int, int, int, int]) -> str: ...
 
 
+@dataclass(frozen=True)
+class PlateOutcome:
+    """One truth plate: what the reader made of it, for finding out what went wrong where."""
+
+    image: str
+    truth: str
+    read: str | None  # None: no detection overlapped it at IoU ≥ 0.5
+    iou: float  # the best overlap of a detection not already matched to another plate
+    read_on_truth_box: str  # the OCR alone, given the truth box
+
+    @property
+    def outcome(self) -> str:
+        if self.read is None:
+            return "missed"
+        return "right" if fold(self.read) == fold(self.truth) else "misread"
+
+
 @dataclass
 class StillsReport:
     images: int = 0
@@ -50,7 +67,11 @@ class StillsReport:
     false_detections: int = 0
     unreadable: int = 0
     ms: dict[str, list[float]] = field(default_factory=lambda: {"detect": [], "ocr": []})
-    misreads: list[tuple[str, str]] = field(default_factory=list)
+    outcomes: list[PlateOutcome] = field(default_factory=list)
+
+    @property
+    def misreads(self) -> list[tuple[str, str]]:
+        return [(o.truth, o.read or "") for o in self.outcomes if o.outcome == "misread"]
 
     def figures(self) -> dict[str, float]:
         n = max(1, self.plates)
@@ -87,23 +108,24 @@ def evaluate(reader: Reader, stills: list[Still], progress=None) -> StillsReport
         used: set[int] = set()
         for truth in still.plates:
             rep.plates += 1
-            rep.ocr_on_truth_folded += fold(reader.read_box(image, truth.box)) == fold(truth.text)
+            on_truth_box = reader.read_box(image, truth.box)
+            rep.ocr_on_truth_folded += fold(on_truth_box) == fold(truth.text)
             best, best_iou = None, 0.0
             for i, f in enumerate(found):
                 ov = iou(truth.box, f.detection.box)
                 if ov > best_iou and i not in used:
                     best, best_iou = i, ov
-            if best is None or best_iou < 0.5:
-                continue
-            used.add(best)
-            rep.detected += 1
-            text = found[best].ocr.text
-            rep.exact_strict += text == truth.text
-            ok = fold(text) == fold(truth.text)
-            rep.exact_folded += ok
-            rep.char_accuracy_sum += similarity(fold(text), fold(truth.text))
-            if not ok:
-                rep.misreads.append((truth.text, text))
+            text = None
+            if best is not None and best_iou >= 0.5:
+                used.add(best)
+                rep.detected += 1
+                text = found[best].ocr.text
+                rep.exact_strict += text == truth.text
+                rep.exact_folded += fold(text) == fold(truth.text)
+                rep.char_accuracy_sum += similarity(fold(text), fold(truth.text))
+            rep.outcomes.append(
+                PlateOutcome(str(still.image), truth.text, text, round(best_iou, 3), on_truth_box)
+            )
         rep.false_detections += len(found) - len(used)
     return rep
 
@@ -111,6 +133,13 @@ def evaluate(reader: Reader, stills: list[Still], progress=None) -> StillsReport
 def save(report: StillsReport, path: Path, meta: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        json.dumps({"meta": meta, "figures": report.figures(), "misreads": report.misreads[:200]}, indent=2)
+        json.dumps(
+            {
+                "meta": meta,
+                "figures": report.figures(),
+                "plates": [{**asdict(o), "outcome": o.outcome} for o in report.outcomes],
+            },
+            indent=2,
+        )
         + "\n"
     )

@@ -185,3 +185,75 @@ def test_bench_footage_on_stills_writes_the_report(photos: Path, tmp_path: Path)
     report = (out / "report.md").read_text()
     compared = report.split("## Compared with")[1]
     assert f"| false_reads | {fig['false_reads']} |" in compared and "| capture_rate |" in compared
+
+
+def test_bench_accuracy_scores_each_truth_plate_and_writes_why(photos: Path, tmp_path: Path) -> None:
+    """The real models on two clean plates, one of them with a wrong truth text: the JSON names
+    each plate's outcome, and the figures are counted from the same outcomes."""
+    from typer.testing import CliRunner
+
+    from anpr.cli.main import app
+
+    photos.write_text(photos.read_text().replace("KX19PLM", "ZZ99ZZZ"))
+    out = tmp_path / "acc.json"
+    res = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "accuracy",
+            "--dataset",
+            str(photos),
+            "--format",
+            "csv",
+            "--no-baselines",
+            "--out",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    saved = json.loads(out.read_text())
+    fig, plates = saved["figures"], saved["plates"]
+    assert fig["images"] == 2 and fig["plates"] == 2 == len(plates)  # the broken file is not scored
+    by_truth = {p["truth"]: p for p in plates}
+    assert by_truth["AB51ABC"]["outcome"] == "right" and by_truth["AB51ABC"]["iou"] >= 0.5
+    wrong = by_truth["ZZ99ZZZ"]
+    assert wrong["outcome"] == "misread" and wrong["read"] == wrong["read_on_truth_box"] == "KX19PLM"
+    assert fig["end_to_end_exact_folded"] == 0.5 and fig["detection_recall"] == 1.0
+
+
+def test_stills_scoring_matches_each_detection_to_one_plate(tmp_path: Path) -> None:
+    """Scoring alone, with a reader that returns fixed findings: a detection counts for one truth
+    plate only, overlap under 0.5 is a miss, and what matched no plate is a false detection."""
+    from types import SimpleNamespace
+
+    from benchmarks.datasets import Still, TruthPlate
+    from benchmarks.stills_accuracy import evaluate
+    from edge.detect import Detection
+    from edge.rectify import box_corners
+
+    def found(box: tuple[int, int, int, int], text: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            detection=Detection(box, box_corners(box), 0.9), ocr=SimpleNamespace(text=text)
+        )
+
+    class Scripted:
+        def read(self, image: np.ndarray, times: object = None) -> list[SimpleNamespace]:
+            return [found((100, 100, 200, 140), "AB51ABO"), found((400, 400, 450, 420), "JUNK")]
+
+        def read_box(self, image: np.ndarray, box: tuple[int, int, int, int]) -> str:
+            return "TRUTHBOX"
+
+    image = tmp_path / "scripted.png"
+    cv2.imwrite(str(image), np.zeros((480, 640, 3), np.uint8))
+    plates = [
+        TruthPlate((102, 100, 200, 140), "AB51AB0"),  # the same plate: right, O folded to 0
+        TruthPlate((100, 100, 200, 140), "CD51CDE"),  # would match the same detection again
+        TruthPlate((300, 100, 400, 140), "EF51EFG"),  # nothing there
+    ]
+    rep = evaluate(Scripted(), [Still(image, plates)])
+    assert [o.outcome for o in rep.outcomes] == ["right", "missed", "missed"]
+    assert rep.outcomes[0].iou == pytest.approx(0.98) and rep.outcomes[2].iou == 0.0
+    fig = rep.figures()
+    assert fig["detection_recall"] == pytest.approx(1 / 3) and fig["end_to_end_exact_strict"] == 0
+    assert fig["end_to_end_exact_folded"] == pytest.approx(1 / 3) and fig["false_detections_per_image"] == 1
+    assert all(o.read_on_truth_box == "TRUTHBOX" for o in rep.outcomes) and rep.misreads == []

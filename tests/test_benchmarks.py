@@ -190,26 +190,21 @@ def test_bench_footage_on_stills_writes_the_report(photos: Path, tmp_path: Path)
 def test_bench_accuracy_scores_each_truth_plate_and_writes_why(photos: Path, tmp_path: Path) -> None:
     """The real models on two clean plates, one of them with a wrong truth text: the JSON names
     each plate's outcome, and the figures are counted from the same outcomes."""
+    import shutil
+
     from typer.testing import CliRunner
 
     from anpr.cli.main import app
+    from edge.onnx_models import MODELS_DIR, sha256_of
 
     photos.write_text(photos.read_text().replace("KX19PLM", "ZZ99ZZZ"))
+    candidate = tmp_path / "candidate"  # a folder of model files measured in place of models/
+    candidate.mkdir()
+    for name in ("detector.onnx", "ocr.onnx"):
+        shutil.copy(MODELS_DIR / name, candidate / name)
     out = tmp_path / "acc.json"
-    res = CliRunner().invoke(
-        app,
-        [
-            "bench",
-            "accuracy",
-            "--dataset",
-            str(photos),
-            "--format",
-            "csv",
-            "--no-baselines",
-            "--out",
-            str(out),
-        ],
-    )
+    args = ["bench", "accuracy", "--dataset", str(photos), "--format", "csv", "--no-baselines"]
+    res = CliRunner().invoke(app, [*args, "--out", str(out), "--models-dir", str(candidate)])
     assert res.exit_code == 0, res.output
     saved = json.loads(out.read_text())
     fig, plates = saved["figures"], saved["plates"]
@@ -219,6 +214,10 @@ def test_bench_accuracy_scores_each_truth_plate_and_writes_why(photos: Path, tmp
     wrong = by_truth["ZZ99ZZZ"]
     assert wrong["outcome"] == "misread" and wrong["read"] == wrong["read_on_truth_box"] == "KX19PLM"
     assert fig["end_to_end_exact_folded"] == 0.5 and fig["detection_recall"] == 1.0
+    assert saved["meta"]["models"]["ocr"] == sha256_of(candidate / "ocr.onnx")
+    (candidate / "ocr.onnx").unlink()
+    res = CliRunner().invoke(app, [*args, "--models-dir", str(candidate)])
+    assert res.exit_code == 2 and "ocr.onnx" in res.output
 
 
 def test_stills_scoring_matches_each_detection_to_one_plate(tmp_path: Path) -> None:

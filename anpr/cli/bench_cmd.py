@@ -14,8 +14,11 @@ def accuracy(
     profile: str = typer.Option(
         "x86-stills", help="Device profile; the default reads stills at three detector widths."
     ),
-    out: Path | None = typer.Option(None, help="Write every figure as JSON here."),
+    out: Path | None = typer.Option(None, help="Write every figure and each plate's outcome as JSON here."),
     limit: int = typer.Option(0, help="Only the first N images (0 = all)."),
+    models_dir: Path | None = typer.Option(
+        None, help="Folder with the profile's model files, to measure a candidate (default: models/)."
+    ),
     baselines: bool = typer.Option(
         True, help="Also run OpenCV's plate cascade with RapidOCR and with Tesseract, and print ratios."
     ),
@@ -32,6 +35,8 @@ def accuracy(
     from benchmarks import baselines as base
     from benchmarks.datasets import load_stills
     from benchmarks.stills_accuracy import Reader, StillsReport, evaluate, save
+    from edge.onnx_models import MODELS_DIR
+    from edge.profiles import load_profile
     from edge.still_reader import StillReader
 
     try:
@@ -40,7 +45,12 @@ def accuracy(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     ours = f"ours ({profile})"
-    readers: dict[str, Reader] = {ours: StillReader.from_profile_name(profile)}
+    try:
+        reader = StillReader(load_profile(profile), models_dir or MODELS_DIR)
+    except FileNotFoundError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    readers: dict[str, Reader] = {ours: reader}
     if baselines:
         for name, why in base.available().items():
             if why:
@@ -71,6 +81,7 @@ def accuracy(
             {
                 "dataset": str(dataset),
                 "profile": profile,
+                "models": {k: m.sha256 for k, m in reader.models.items()},
                 "machine": platform.node(),
                 "date": datetime.now(UTC).isoformat(timespec="seconds"),
                 "baselines": {name: f for name, f in figs.items() if name != ours},

@@ -69,10 +69,6 @@ class StillsReport:
     ms: dict[str, list[float]] = field(default_factory=lambda: {"detect": [], "ocr": []})
     outcomes: list[PlateOutcome] = field(default_factory=list)
 
-    @property
-    def misreads(self) -> list[tuple[str, str]]:
-        return [(o.truth, o.read or "") for o in self.outcomes if o.outcome == "misread"]
-
     def figures(self) -> dict[str, float]:
         n = max(1, self.plates)
         return {

@@ -1,8 +1,10 @@
 """One reading per plate: where detections overlap (one plate found at two detector widths, or a
 plate and its holder), the most confident reading stands for the plate.
 
-The detector's own score cannot choose between widths (a width's scores are not calibrated against
-another's); the OCR's confidence can, and it prefers the box that frames the characters best.
+The detector's own score cannot choose the reading between widths (a width's scores are not
+calibrated against another's); the OCR's confidence can, and it prefers the box that frames the
+characters best. Between boxes that read the same text the detector's score is the better guide to
+which frames the whole plate.
 """
 
 from __future__ import annotations
@@ -19,13 +21,27 @@ Pair = TypeVar("Pair", bound=tuple[Detection, OcrResult])
 
 
 def one_reading_per_plate(pairs: Sequence[Pair], same_plate_iou: float = SAME_PLATE_IOU) -> list[Pair]:
-    """The pairs kept, in their given order; of overlapping ones the most confident reading."""
+    """The pairs kept, in their given order. Of overlapping ones the most confident reading stands;
+    where several of them read that same text, the detection the detector scored highest gives the
+    box: a box cut short can read the text as confidently as the whole plate, but the detector
+    scores it lower."""
     by_confidence = sorted(range(len(pairs)), key=lambda i: -pairs[i][1].confidence)
     kept: list[int] = []
     for i in by_confidence:
         if all(iou(pairs[i][0].box, pairs[k][0].box) <= same_plate_iou for k in kept):
             kept.append(i)
-    return [pairs[i] for i in sorted(kept)]
+    chosen = {
+        max(
+            (
+                j
+                for j, (det, reading) in enumerate(pairs)
+                if reading.text == pairs[k][1].text and iou(det.box, pairs[k][0].box) > same_plate_iou
+            ),
+            key=lambda j: (pairs[j][0].score, pairs[j][1].confidence),
+        )
+        for k in kept
+    }
+    return [pairs[i] for i in sorted(chosen)]
 
 
 def read_plates(

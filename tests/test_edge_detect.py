@@ -19,9 +19,11 @@ from models.plate_render import PlateSpec, render
 from tests.test_ocr_decode import confident, frames
 
 
-def pair(box: tuple[int, int, int, int], text: str, sure: float) -> tuple[Detection, OcrResult]:
+def pair(
+    box: tuple[int, int, int, int], text: str, sure: float, score: float = 0.5
+) -> tuple[Detection, OcrResult]:
     read = interpret(frames([row for ch in text for row in ({ch: sure}, {"-": 0.97})]))
-    return Detection(box, box_corners(box), 0.5), read
+    return Detection(box, box_corners(box), score), read
 
 
 def test_overlapping_detections_keep_the_most_confident_reading() -> None:
@@ -32,6 +34,17 @@ def test_overlapping_detections_keep_the_most_confident_reading() -> None:
     assert kept == [elsewhere, plate_tight], "one per plate, the given order kept"
     assert one_reading_per_plate([elsewhere, plate_wide]) == [elsewhere, plate_wide]
     assert one_reading_per_plate([]) == []
+
+
+def test_of_boxes_reading_the_same_text_the_best_scored_gives_the_box() -> None:
+    """A box cut short (the plate's right half, found at another width) reads the same text as
+    confidently as the whole plate; the detector scored the whole plate higher, so its box stands."""
+    whole = pair((100, 100, 300, 160), "AB12CDE", 0.9, score=0.8)
+    cut_short = pair((180, 100, 300, 160), "AB12CDE", 0.95, score=0.4)
+    other_text = pair((110, 100, 310, 160), "AB12CDF", 0.92, score=0.9)
+    assert one_reading_per_plate([cut_short, whole]) == [whole]
+    # The box follows the chosen text only: a better-scored box reading otherwise does not give it.
+    assert one_reading_per_plate([cut_short, other_text, whole]) == [whole]
 
 
 def test_reads_of_one_character_are_not_plates() -> None:

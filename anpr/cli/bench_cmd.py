@@ -46,11 +46,11 @@ def accuracy(
         raise typer.Exit(2) from None
     ours = f"ours ({profile})"
     try:
-        reader = StillReader(load_profile(profile), models_dir or MODELS_DIR)
+        ours_reader = StillReader(load_profile(profile), models_dir or MODELS_DIR)
     except FileNotFoundError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    readers: dict[str, Reader] = {ours: reader}
+    readers: dict[str, Reader] = {ours: ours_reader}
     if baselines:
         for name, why in base.available().items():
             if why:
@@ -81,7 +81,7 @@ def accuracy(
             {
                 "dataset": str(dataset),
                 "profile": profile,
-                "models": {k: m.sha256 for k, m in reader.models.items()},
+                "models": {k: m.sha256 for k, m in ours_reader.models.items()},
                 "machine": platform.node(),
                 "date": datetime.now(UTC).isoformat(timespec="seconds"),
                 "baselines": {name: f for name, f in figs.items() if name != ours},

@@ -192,7 +192,8 @@ def _start(opts: DemoOptions, settings: CoreSettings, r: Running, stop: threadin
     threading.Thread(target=failure, daemon=True).start()
     _say(
         f"real edge agents with the real models: {', '.join(opts.real_sites)}; "
-        f"replay agents: {len(replay_sites)} sites"
+        f"replay agents: {len(replay_sites)} ({sum(r.site_id not in opts.real_sites for r in replay_sites)} sites without a "
+        "real agent, and the other cameras of real sites)"
     )
     _say(
         f"console: http://127.0.0.1:{opts.port}/  login: demo / {DEMO_PASSWORD} "

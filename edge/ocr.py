@@ -82,7 +82,10 @@ class PlateReader:
         out, i = [], 0
         for vs in variants:
             out.append(
-                max(results[i : i + len(vs)], key=lambda r: (r.confidence * (len(r.text) >= 2), len(r.text)))
+                max(
+                    results[i : i + len(vs)],
+                    key=lambda r: (r.confidence * (len(r.text) >= MIN_PLATE_CHARS), len(r.text)),
+                )
             )
             i += len(vs)
         return out

@@ -30,17 +30,14 @@ def one_reading_per_plate(pairs: Sequence[Pair], same_plate_iou: float = SAME_PL
     for i in by_confidence:
         if all(iou(pairs[i][0].box, pairs[k][0].box) <= same_plate_iou for k in kept):
             kept.append(i)
-    chosen = {
-        max(
-            (
-                j
-                for j, (det, reading) in enumerate(pairs)
-                if reading.text == pairs[k][1].text and iou(det.box, pairs[k][0].box) > same_plate_iou
-            ),
-            key=lambda j: (pairs[j][0].score, pairs[j][1].confidence),
-        )
-        for k in kept
-    }
+    chosen: set[int] = set()
+    for k in kept:
+        alike = [
+            j
+            for j, (det, reading) in enumerate(pairs)
+            if reading.text == pairs[k][1].text and iou(det.box, pairs[k][0].box) > same_plate_iou
+        ]
+        chosen.add(max(alike, key=lambda j: (pairs[j][0].score, pairs[j][1].confidence)))
     return [pairs[i] for i in sorted(chosen)]
 
 

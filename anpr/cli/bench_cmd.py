@@ -41,15 +41,11 @@ def accuracy(
 
     try:
         stills = load_stills(dataset, fmt, limit)
-    except (FileNotFoundError, ValueError) as exc:
+        ours_reader = StillReader(load_profile(profile), models_dir or MODELS_DIR)
+    except (FileNotFoundError, ValueError) as exc:  # a dataset, profile or model file is missing or bad
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     ours = f"ours ({profile})"
-    try:
-        ours_reader = StillReader(load_profile(profile), models_dir or MODELS_DIR)
-    except FileNotFoundError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
     readers: dict[str, Reader] = {ours: ours_reader}
     if baselines:
         for name, why in base.available().items():

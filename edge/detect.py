@@ -13,6 +13,8 @@ STRIDE = 4
 CORNER_SCALE = 64.0
 # Boxes overlapping more than this are one plate.
 SAME_PLATE_IOU = 0.3
+# A second look takes in this share of the detection's width and height beyond each side of its box.
+SECOND_LOOK_MARGIN = 0.5
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class Detection:
     box: tuple[int, int, int, int]  # x1, y1, x2, y2 in frame pixels
     corners: np.ndarray  # 4×2 float32, frame pixels, TL TR BR BL order as predicted
     score: float
+    reframes: tuple[int, int, int, int] | None = None  # a second look's: the box it looked again at
 
 
 def letterbox(frame: np.ndarray, width: int) -> tuple[np.ndarray, float]:
@@ -51,12 +54,14 @@ class PlateDetector:
         threshold: float = 0.3,
         max_plates: int = 16,
         extra_widths: tuple[int, ...] = (),
+        second_look_width: int = 0,
     ) -> None:
         self.model = model
         self.input_width = input_width
         self.threshold = threshold
         self.max_plates = max_plates
         self.extra_widths = extra_widths
+        self.second_look_width = second_look_width
 
     @property
     def widths(self) -> tuple[int, ...]:
@@ -67,12 +72,37 @@ class PlateDetector:
         overlapping detections: `edge.plate_choice` keeps the one that reads best."""
         found: list[Detection] = []
         for width in self.widths:
-            image, scale = letterbox(frame, width)
-            peaks, corners = self.model.session.run(
-                None, {"image": image[None, None].astype(np.float32) / 255}
-            )
-            found += decode(peaks[0, 0], corners[0], scale, frame.shape[:2], self.threshold, self.max_plates)
+            found += self.run(frame, width)
+        if self.second_look_width:
+            found += [again for d in found for again in self.second_look(frame, d)]
         return found
+
+    def run(self, frame: np.ndarray, width: int) -> list[Detection]:
+        image, scale = letterbox(frame, width)
+        peaks, corners = self.model.session.run(None, {"image": image[None, None].astype(np.float32) / 255})
+        return decode(peaks[0, 0], corners[0], scale, frame.shape[:2], self.threshold, self.max_plates)
+
+    def second_look(self, frame: np.ndarray, found: Detection) -> list[Detection]:
+        """The detector again on the detection's surroundings (its box grown by SECOND_LOOK_MARGIN of
+        its size at each side), enlarged to `second_look_width`: a box round a plate's holder or the
+        recess it sits in, or round part of a plate, is framed again. Only boxes that overlap the
+        first as one plate are kept, so a second look competes with the first box
+        (`edge.plate_choice`) and never adds a plate of its own (a sticker or a word inside it)."""
+        x1, y1, x2, y2 = found.box
+        mx, my = SECOND_LOOK_MARGIN * (x2 - x1), SECOND_LOOK_MARGIN * (y2 - y1)
+        fh, fw = frame.shape[:2]
+        cx1, cy1 = max(0, int(x1 - mx)), max(0, int(y1 - my))
+        cx2, cy2 = min(fw, int(x2 + mx) + 1), min(fh, int(y2 + my) + 1)
+        moved = [
+            Detection(
+                (d.box[0] + cx1, d.box[1] + cy1, d.box[2] + cx1, d.box[3] + cy1),
+                d.corners + np.array([cx1, cy1], np.float32),
+                d.score,
+                found.box,
+            )
+            for d in self.run(frame[cy1:cy2, cx1:cx2], self.second_look_width)
+        ]
+        return [d for d in moved if iou(d.box, found.box) > SAME_PLATE_IOU]
 
 
 def decode(

@@ -25,6 +25,16 @@ class Profile(BaseModel):
         "smaller one finds plates too large for the main width (the detector learnt plates up to "
         "200 px wide at its input), a larger one small, distant plates",
     )
+    detector_second_look_width: int = Field(
+        0,
+        ge=0,
+        le=1920,
+        multiple_of=32,
+        description="0: off. Otherwise the detector runs again on each detection's surroundings "
+        "enlarged to this width, and the plate it frames there competes with the first box "
+        "(edge/plate_choice.py): a box round a plate's holder or recess, or round part of a plate, "
+        "is framed again; one more small detector run per detection",
+    )
     detector_threshold: float = Field(0.3, gt=0, lt=1)
     read_min_confidence: float = Field(
         0.5,

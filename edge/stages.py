@@ -28,6 +28,7 @@ def build_stages(profile: Profile, models_dir: Path = MODELS_DIR) -> Stages:
             profile.detector_input_width,
             profile.detector_threshold,
             extra_widths=tuple(profile.detector_extra_widths),
+            second_look_width=profile.detector_second_look_width,
         ),
         PlateReader(ocr, min_confidence=profile.read_min_confidence, trims=tuple(profile.read_trims)),
         {"detector": det, "ocr": ocr},

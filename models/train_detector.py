@@ -146,6 +146,7 @@ def main() -> None:
     refresh.add_arguments(ap, every=5, chunk=64, what="scenes")
     add_schedule_arguments(ap)
     args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
 
     torch.manual_seed(args.seed)
     t0 = time.time()

@@ -125,6 +125,7 @@ def main() -> None:
     refresh.add_arguments(ap, every=8, chunk=256, what="plates")
     add_schedule_arguments(ap)
     args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
 
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)

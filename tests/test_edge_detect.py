@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import cv2
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from edge.detect import Detection
+from edge.detect import Detection, iou
 from edge.ocr import OcrResult, interpret
 from edge.plate_choice import one_reading_per_plate
 from edge.profiles import load_profile
@@ -45,6 +46,30 @@ def test_of_boxes_reading_the_same_text_the_best_scored_gives_the_box() -> None:
     assert one_reading_per_plate([cut_short, whole]) == [whole]
     # The box follows the chosen text only: a better-scored box reading otherwise does not give it.
     assert one_reading_per_plate([cut_short, other_text, whole]) == [whole]
+
+
+def test_a_second_look_stands_in_only_for_a_box_whose_reading_was_kept() -> None:
+    """A box round a plate's recess reads nonsense; the second look inside it frames the plate and
+    reads it more confidently, so it stands. Where the first box's reading was dropped (a sign, a
+    grille), its second look does not bring it back."""
+    recess = pair((100, 90, 320, 170), "NXQI", 0.85, score=0.6)
+    plate = pair((130, 110, 290, 150), "AB12CDE", 0.95)
+    again = (dataclasses.replace(plate[0], reframes=recess[0].box), plate[1])
+    assert one_reading_per_plate([recess, again]) == [again]
+    assert one_reading_per_plate([again]) == []
+    assert one_reading_per_plate([plate]) == [plate], "a first look stands by itself"
+
+
+def test_a_second_look_frames_the_plate_inside_a_box_round_its_recess() -> None:
+    frame = big_plate_frame(200)
+    truth = (540, 420, 740, 420 + round(200 * 111 / 520))
+    recess = Detection((500, 390, 780, 480), box_corners((500, 390, 780, 480)), 0.6)
+    assert iou(recess.box, truth) < 0.5
+    detector = StillReader(load_profile("x86-stills")).detector
+    assert detector.second_look_width == 320
+    again = detector.second_look(frame, recess)
+    assert again and all(d.reframes == recess.box for d in again)
+    assert max(iou(d.box, truth) for d in again) > 0.7
 
 
 def test_reads_of_one_character_are_not_plates() -> None:

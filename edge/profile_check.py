@@ -50,6 +50,7 @@ class ProfileFigures:
     profile: str
     threads: int
     input_widths: tuple[int, ...]  # the detector's main width, then any extra ones
+    second_look_width: int  # 0: no second look at each detection
     gate_ms: float
     detect_ms: float
     rectify_ms: float
@@ -64,7 +65,8 @@ class ProfileFigures:
 
     @property
     def widths_label(self) -> str:
-        return "+".join(str(w) for w in self.input_widths)
+        widths = "+".join(str(w) for w in self.input_widths)
+        return widths + (f" (second look {self.second_look_width})" if self.second_look_width else "")
 
     @property
     def fps(self) -> float:
@@ -95,6 +97,7 @@ def measure(profile: Profile, repeats: int = 20, plates: int = 2) -> ProfileFigu
         profile=profile.name,
         threads=profile.threads,
         input_widths=detector.widths,
+        second_look_width=detector.second_look_width,
         gate_ms=median_ms(gate_step, repeats),
         detect_ms=median_ms(lambda: detector(frame), repeats),
         rectify_ms=median_ms(lambda: [rectify_variants(frame, q, reader.trims) for q in quads], repeats)

@@ -140,4 +140,4 @@ def test_profile_check_names_every_detector_width() -> None:
 
     res = CliRunner().invoke(app, ["edge", "profile", "check", "x86-stills", "--repeats", "3"])
     assert res.exit_code == 0, res.output
-    assert "800+416+1280" in " ".join(res.output.split())
+    assert "800+416+1280 (second look 320)" in " ".join(res.output.split())

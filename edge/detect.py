@@ -68,8 +68,9 @@ class PlateDetector:
         return (self.input_width, *self.extra_widths)
 
     def __call__(self, frame: np.ndarray) -> list[Detection]:
-        """Detections at every input width, main width first. One plate found at two widths gives two
-        overlapping detections: `edge.plate_choice` keeps the one that reads best."""
+        """Detections at every input width, main width first, then any second looks. One plate found
+        at two widths gives two overlapping detections: `edge.plate_choice` keeps the one that reads
+        best."""
         found: list[Detection] = []
         for width in self.widths:
             found += self.run(frame, width)
@@ -78,6 +79,7 @@ class PlateDetector:
         return found
 
     def run(self, frame: np.ndarray, width: int) -> list[Detection]:
+        """One detector run on the frame scaled to `width`."""
         image, scale = letterbox(frame, width)
         peaks, corners = self.model.session.run(None, {"image": image[None, None].astype(np.float32) / 255})
         return decode(peaks[0, 0], corners[0], scale, frame.shape[:2], self.threshold, self.max_plates)

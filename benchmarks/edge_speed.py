@@ -55,6 +55,7 @@ def main() -> None:
                 "detect_ms": f.detect_ms,
                 "rectify_ms_per_plate": f.rectify_ms,
                 "ocr_ms_per_plate": f.ocr_ms_per_plate,
+                "second_look_ms_per_plate": f.second_look_ms,
                 "frame_ms": f.frame_ms,
                 "fps": f.fps,
                 "fps_ratio_vs_baseline": f.fps / base["fps"],

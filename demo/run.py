@@ -190,10 +190,11 @@ def _start(opts: DemoOptions, settings: CoreSettings, r: Running, stop: threadin
         _say(f"site {opts.fail_site} is back")
 
     threading.Thread(target=failure, daemon=True).start()
+    without_agent = sum(replay.site_id not in opts.real_sites for replay in replay_sites)
     _say(
         f"real edge agents with the real models: {', '.join(opts.real_sites)}; "
-        f"replay agents: {len(replay_sites)} ({sum(r.site_id not in opts.real_sites for r in replay_sites)} sites without a "
-        "real agent, and the other cameras of real sites)"
+        f"replay agents: {len(replay_sites)} ({without_agent} sites without a real agent, "
+        "and the other cameras of real sites)"
     )
     _say(
         f"console: http://127.0.0.1:{opts.port}/  login: demo / {DEMO_PASSWORD} "

@@ -22,7 +22,6 @@ class Detection:
     box: tuple[int, int, int, int]  # x1, y1, x2, y2 in frame pixels
     corners: np.ndarray  # 4×2 float32, frame pixels, TL TR BR BL order as predicted
     score: float
-    reframes: tuple[int, int, int, int] | None = None  # a second look's: the box it looked again at
 
 
 def letterbox(frame: np.ndarray, width: int) -> tuple[np.ndarray, float]:
@@ -68,15 +67,9 @@ class PlateDetector:
         return (self.input_width, *self.extra_widths)
 
     def __call__(self, frame: np.ndarray) -> list[Detection]:
-        """Detections at every input width, main width first, then any second looks. One plate found
-        at two widths gives two overlapping detections: `edge.plate_choice` keeps the one that reads
-        best."""
-        found: list[Detection] = []
-        for width in self.widths:
-            found += self.run(frame, width)
-        if self.second_look_width:
-            found += [again for d in found for again in self.second_look(frame, d)]
-        return found
+        """Detections at every input width, main width first. One plate found at two widths gives two
+        overlapping detections: `edge.plate_choice` keeps the one that reads best."""
+        return [d for width in self.widths for d in self.run(frame, width)]
 
     def run(self, frame: np.ndarray, width: int) -> list[Detection]:
         """One detector run on the frame scaled to `width`."""
@@ -86,10 +79,13 @@ class PlateDetector:
 
     def second_look(self, frame: np.ndarray, found: Detection) -> list[Detection]:
         """The detector again on the detection's surroundings (its box grown by SECOND_LOOK_MARGIN of
-        its size at each side), enlarged to `second_look_width`: a box round a plate's holder or the
-        recess it sits in, or round part of a plate, is framed again. Only boxes that overlap the
-        first as one plate are kept, so a second look competes with the first box
-        (`edge.plate_choice`) and never adds a plate of its own (a sticker or a word inside it)."""
+        its size at each side), enlarged to `second_look_width` (0: no second look): a box round a
+        plate's holder or the recess it sits in, or round part of a plate, is framed again. Only
+        boxes that overlap the first as one plate are kept, so a second look competes with the first
+        box (`edge.plate_choice.read_plates`) and never adds a plate of its own (a sticker or a word
+        inside it)."""
+        if not self.second_look_width:
+            return []
         x1, y1, x2, y2 = found.box
         mx, my = SECOND_LOOK_MARGIN * (x2 - x1), SECOND_LOOK_MARGIN * (y2 - y1)
         fh, fw = frame.shape[:2]
@@ -100,7 +96,6 @@ class PlateDetector:
                 (d.box[0] + cx1, d.box[1] + cy1, d.box[2] + cx1, d.box[3] + cy1),
                 d.corners + np.array([cx1, cy1], np.float32),
                 d.score,
-                found.box,
             )
             for d in self.run(frame[cy1:cy2, cx1:cx2], self.second_look_width)
         ]

@@ -76,7 +76,7 @@ class CameraPipeline:
             self.clock.add("detect", tick() - t0)
             if dets:
                 t0 = tick()
-                plates = read_plates(self.reader, frame.image, dets)
+                plates = read_plates(self.reader, frame.image, dets, self.detector.second_look)
                 self.clock.add("ocr", tick() - t0)
                 sightings = [
                     Sighting(

@@ -10,7 +10,7 @@ which frames the whole plate.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import numpy as np
@@ -19,19 +19,14 @@ from edge.detect import SAME_PLATE_IOU, Detection, iou
 from edge.ocr import OcrResult, PlateReader
 
 Pair = TypeVar("Pair", bound=tuple[Detection, OcrResult])
+LookAgain = Callable[[np.ndarray, Detection], list[Detection]]
 
 
 def one_reading_per_plate(pairs: Sequence[Pair], same_plate_iou: float = SAME_PLATE_IOU) -> list[Pair]:
     """The pairs kept, in their given order. Of overlapping ones the most confident reading stands;
     where several of them read that same text, the detection the detector scored highest gives the
     box: a box cut short can read the text as confidently as the whole plate, but the detector
-    scores it lower.
-
-    A second look (`Detection.reframes`) may replace the box it looked again at, never stand in for
-    one whose reading was dropped: on the openalpr_us photos that would add 15 false detections
-    (signs, grilles and stickers framed anew) for two more plates found, both misread."""
-    read_first = {det.box for det, _ in pairs if det.reframes is None}
-    pairs = [p for p in pairs if p[0].reframes is None or p[0].reframes in read_first]
+    scores it lower."""
     by_confidence = sorted(range(len(pairs)), key=lambda i: -pairs[i][1].confidence)
     kept: list[int] = []
     for i in by_confidence:
@@ -49,10 +44,22 @@ def one_reading_per_plate(pairs: Sequence[Pair], same_plate_iou: float = SAME_PL
 
 
 def read_plates(
+    reader: PlateReader, image: np.ndarray, detections: list[Detection], look_again: LookAgain | None = None
+) -> list[tuple[Detection, OcrResult]]:
+    """Read every detection in one batch; the readings that are plate reads, one per plate.
+
+    `look_again` (`PlateDetector.second_look`) frames the box of each reading kept anew; what it
+    frames is read too and competes with the first. It looks only where the first reading was kept:
+    on the openalpr_us photos, second looks standing in for dropped readings added 15 false
+    detections (signs, grilles and stickers framed anew) for two more plates found, both misread."""
+    pairs = plate_reads(reader, image, detections)
+    if look_again is not None:
+        pairs += plate_reads(reader, image, [again for det, _ in pairs for again in look_again(image, det)])
+    return one_reading_per_plate(pairs)
+
+
+def plate_reads(
     reader: PlateReader, image: np.ndarray, detections: list[Detection]
 ) -> list[tuple[Detection, OcrResult]]:
-    """Read every detection in one batch; the readings that are plate reads, one per plate."""
     results = reader.read_quads(image, [d.corners for d in detections])
-    return one_reading_per_plate(
-        [(d, r) for d, r in zip(detections, results, strict=True) if reader.accepts(r)]
-    )
+    return [(d, r) for d, r in zip(detections, results, strict=True) if reader.accepts(r)]

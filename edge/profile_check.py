@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from edge.detect import Detection
 from edge.gate import MotionGate
 from edge.profiles import Profile
 from edge.rectify import box_corners, rectify_variants
@@ -50,17 +51,20 @@ class ProfileFigures:
     profile: str
     threads: int
     input_widths: tuple[int, ...]  # the detector's main width, then any extra ones
-    second_look_width: int  # 0: no second look at each detection
+    second_look_width: int  # 0: no second look at each plate read
     gate_ms: float
     detect_ms: float
     rectify_ms: float
     ocr_ms_per_plate: float
+    second_look_ms: float  # per plate read; 0 without a second look
     plates_per_frame: int
 
     @property
     def frame_ms(self) -> float:
         return (
-            self.gate_ms + self.detect_ms + (self.rectify_ms + self.ocr_ms_per_plate) * self.plates_per_frame
+            self.gate_ms
+            + self.detect_ms
+            + (self.rectify_ms + self.ocr_ms_per_plate + self.second_look_ms) * self.plates_per_frame
         )
 
     @property
@@ -93,6 +97,7 @@ def measure(profile: Profile, repeats: int = 20, plates: int = 2) -> ProfileFigu
 
     # Every input a plate is read from: one per layout, again for each of the profile's trims.
     crops = np.stack(rectify_variants(frame, quads[0], reader.trims))
+    plate = Detection(PLATE_BOXES[0], quads[0], 1.0)
     return ProfileFigures(
         profile=profile.name,
         threads=profile.threads,
@@ -103,5 +108,6 @@ def measure(profile: Profile, repeats: int = 20, plates: int = 2) -> ProfileFigu
         rectify_ms=median_ms(lambda: [rectify_variants(frame, q, reader.trims) for q in quads], repeats)
         / len(quads),
         ocr_ms_per_plate=median_ms(lambda: reader.probs(crops), repeats * 5),
+        second_look_ms=median_ms(lambda: detector.second_look(frame, plate), repeats),
         plates_per_frame=plates,
     )

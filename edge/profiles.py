@@ -30,10 +30,10 @@ class Profile(BaseModel):
         ge=0,
         le=1920,
         multiple_of=32,
-        description="0: off. Otherwise the detector runs again on each detection's surroundings "
-        "enlarged to this width, and the plate it frames there competes with the first box "
-        "(edge/plate_choice.py): a box round a plate's holder or recess, or round part of a plate, "
-        "is framed again; one more small detector run per detection",
+        description="0: off. Otherwise the detector runs again on the surroundings of each detection "
+        "whose reading is kept, enlarged to this width, and the plate it frames there competes with "
+        "the first box (edge/plate_choice.py): a box round a plate's holder or recess, or round part "
+        "of a plate, is framed again; one more small detector run per plate read",
     )
     detector_threshold: float = Field(0.3, gt=0, lt=1)
     read_min_confidence: float = Field(

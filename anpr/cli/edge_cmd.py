@@ -92,6 +92,7 @@ def profile_check(
         ("detect", f.detect_ms),
         ("rectify / plate", f.rectify_ms),
         ("ocr / plate", f.ocr_ms_per_plate),
+        *([("second look / plate", f.second_look_ms)] if f.second_look_width else []),
     ):
         table.add_row(name, f"{ms:.2f}", f"{1000 / ms:.0f}" if ms else "-")
     table.add_row(f"frame with {f.plates_per_frame} plates", f"{f.frame_ms:.2f}", f"{f.fps:.1f} fps")

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from edge.detect import SAME_PLATE_IOU, Detection, iou
 from edge.ocr import OcrResult, interpret
-from edge.plate_choice import one_reading_per_plate, read_plates
+from edge.plate_choice import FULLER_MARGIN, one_reading_per_plate, read_plates
 from edge.profiles import load_profile
 from edge.rectify import box_corners
 from edge.still_reader import StillReader
@@ -45,6 +45,24 @@ def test_of_boxes_reading_the_same_text_the_best_scored_gives_the_box() -> None:
     assert one_reading_per_plate([cut_short, whole]) == [whole]
     # The box follows the chosen text only: a better-scored box reading otherwise does not give it.
     assert one_reading_per_plate([cut_short, other_text, whole]) == [whole]
+
+
+def test_a_box_cut_short_gives_way_to_the_whole_plate_read_almost_as_confidently() -> None:
+    """A box cut short drops the character it cuts into and reads the rest a shade more surely
+    (us6.jpg: OKTY1 at 0.999 against HLOKTY1 at 0.992); the fuller reading stands, but only within
+    the margin, and only for characters added at the ends."""
+    cut_short = pair((140, 100, 300, 160), "B12CDE", 0.975, score=0.5)
+    whole = pair((100, 100, 300, 160), "AB12CDE", 0.96, score=0.8)
+    assert cut_short[1].confidence - whole[1].confidence < FULLER_MARGIN
+    assert one_reading_per_plate([cut_short, whole]) == [whole]
+    unsure = pair((100, 100, 300, 160), "AB12CDE", 0.9, score=0.8)
+    assert one_reading_per_plate([cut_short, unsure]) == [cut_short], "too much less sure to stand"
+    inserted = pair((100, 100, 300, 160), "B12CXDE", 0.97, score=0.8)
+    assert one_reading_per_plate([cut_short, inserted]) == [cut_short], "a character inside is a misread"
+    # The fuller reading of the fuller one stands in turn, and a reading elsewhere is untouched.
+    fullest = pair((95, 100, 305, 160), "AB12CDEX", 0.962, score=0.3)
+    elsewhere = pair((600, 100, 800, 160), "XY51ZZZ", 0.99)
+    assert one_reading_per_plate([cut_short, elsewhere, whole, fullest]) == [elsewhere, fullest]
 
 
 def test_a_second_look_stands_in_only_for_a_box_whose_reading_was_kept() -> None:

@@ -1,6 +1,6 @@
 """One reading per plate: where detections overlap (one plate found at two detector widths, or a
 plate and its holder, or framed again by a second look), the most confident reading stands for the
-plate.
+plate, or a fuller one almost as confident where a box cut short lost a character at an end.
 
 The detector's own score cannot choose the reading between widths (a width's scores are not
 calibrated against another's); the OCR's confidence can, and it prefers the box that frames the

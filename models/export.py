@@ -84,6 +84,10 @@ def quantize(fp32: Path, out: Path, calibration: list[np.ndarray]) -> Path:
             activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
             per_channel=True,
+            # 7-bit weights: x86 cores without VNNI multiply u8 by s8 in 16-bit pairs that saturate
+            # with 8-bit weights; on such a core (AVX-512F, no VNNI) the 8-bit OCR read 82.5 % of
+            # large held-out plates where fp32 read all of them.
+            reduce_range=True,
             calibrate_method=CalibrationMethod.Percentile,
         )
     finally:

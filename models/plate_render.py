@@ -53,22 +53,23 @@ class RenderedPlate:
     style: str
 
 
-@cache
 def _glyph(font_path: str, char: str, height: int, width: int, stroke: int) -> np.ndarray:
     """An ink mask (float32 0..1) of one character scaled to height × width."""
+    thickness = max(2, int(stroke * 200 / height)) if font_path == HERSHEY else 0
+    crop = _ink(font_path, char, thickness)
+    if char in "1I":
+        width = max(8, round(crop.shape[1] * height / crop.shape[0]))
+    return cv2.resize(crop, (width, height), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
+
+
+@cache
+def _ink(font_path: str, char: str, thickness: int) -> np.ndarray:
+    """One character drawn large and cropped to its ink; cached apart from the size it is scaled to,
+    since plate sizes rarely repeat and drawing the face is most of a glyph's cost (`thickness`:
+    the stroke font's pen, 0 for the others)."""
     if font_path == HERSHEY:
-        canvas = np.zeros((260, 220), np.uint8)
-        cv2.putText(
-            canvas,
-            char,
-            (20, 220),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            6.0,
-            255,
-            thickness=max(2, int(stroke * 200 / height)),
-            lineType=cv2.LINE_AA,
-        )
-        mask = canvas
+        mask = np.zeros((260, 220), np.uint8)
+        cv2.putText(mask, char, (20, 220), cv2.FONT_HERSHEY_SIMPLEX, 6.0, 255, thickness, cv2.LINE_AA)
     elif drawn_font.is_drawn(font_path):
         mask = drawn_font.glyph_mask(font_path, char)
     else:
@@ -77,11 +78,7 @@ def _glyph(font_path: str, char: str, height: int, width: int, stroke: int) -> n
         ImageDraw.Draw(img).text((30, 10), char, font=font, fill=255)
         mask = np.asarray(img)
     ys, xs = np.nonzero(mask > 40)
-    crop = mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
-    if char in "1I":
-        width = max(8, round(crop.shape[1] * height / crop.shape[0]))
-        width = min(width, int(width * 1.0))
-    return cv2.resize(crop, (width, height), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
+    return mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
 
 
 def _layout(

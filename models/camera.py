@@ -44,9 +44,10 @@ def background(rng: random.Random, h: int, w: int) -> np.ndarray:
         shade = rng.uniform(0.3, 0.8)
         for yy in range(rng.randint(0, step), h, step):
             img[yy : yy + max(1, step // 3)] *= shade
-    # float32 draws: the noise was most of a training plate's cost, and float64 bought it nothing.
-    noise = np.random.default_rng(rng.randint(0, 2**31))
-    img += noise.standard_normal(img.shape, np.float32) * rng.uniform(2, 10)
+    # float32 draws (here and in `degrade`): the noise was most of a training plate's cost, and
+    # float64 bought it nothing. The seed is drawn before sigma, as it always was.
+    nrng = np.random.default_rng(rng.randint(0, 2**31))
+    img += nrng.standard_normal(img.shape, np.float32) * rng.uniform(2, 10)
     return np.clip(img, 0, 255).astype(np.uint8)
 
 

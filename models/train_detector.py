@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from models import refresh
+from models.data_cache import cache_path
 from models.detector_net import CORNER_SCALE, STRIDE, DetectorExport, DetectorNet
 from models.fonts import HELDOUT_FONTS, TRAIN_FONTS, available
 from models.scene_data import SCENE, make_scenes
@@ -33,10 +34,10 @@ CHUNK = 250
 
 
 def dataset(cache: Path, seed: int, n: int, heldout: bool, workers: int):  # type: ignore[no-untyped-def]
-    path = cache / f"scenes-{'heldout' if heldout else 'train'}-{seed}-{n}.pkl"
+    fonts = available(HELDOUT_FONTS if heldout else TRAIN_FONTS)
+    path = cache_path(cache, f"scenes-{'heldout' if heldout else 'train'}-{seed}-{n}", fonts, ".pkl")
     if path.exists():
         return pickle.loads(path.read_bytes())
-    fonts = available(HELDOUT_FONTS if heldout else TRAIN_FONTS)
     seeds = [seed * 100_003 + i for i in range((n + CHUNK - 1) // CHUNK)]
     xs, ys = [], []
     with ProcessPoolExecutor(workers) as pool:

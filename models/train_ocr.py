@@ -28,7 +28,8 @@ import torch
 import torch.nn.functional as F
 
 from models import refresh
-from models.fonts import HELDOUT_FONTS, TRAIN_FONTS, available
+from models.data_cache import cache_path
+from models.fonts import HELDOUT_FONTS, TRAIN_FONTS, FontSpec, available
 from models.ocr_data import ALPHABET, make_batch
 from models.ocr_net import OcrNet
 from models.training import OneCycle, add_schedule_arguments, photometric, prepare
@@ -36,8 +37,9 @@ from models.training import OneCycle, add_schedule_arguments, photometric, prepa
 CHUNK = 1000
 
 
-def generate(seed: int, n: int, heldout: bool, workers: int, band: float) -> tuple[np.ndarray, list[str]]:
-    fonts = available(HELDOUT_FONTS if heldout else TRAIN_FONTS)
+def generate(
+    seed: int, n: int, fonts: tuple[FontSpec, ...], workers: int, band: float
+) -> tuple[np.ndarray, list[str]]:
     seeds = [seed * 100_003 + i for i in range((n + CHUNK - 1) // CHUNK)]
     make = functools.partial(make_batch, band_share=band)
     xs, ys = [], []
@@ -51,11 +53,13 @@ def generate(seed: int, n: int, heldout: bool, workers: int, band: float) -> tup
 def dataset(
     cache: Path, seed: int, n: int, heldout: bool, workers: int, band: float
 ) -> tuple[np.ndarray, list[str]]:
-    path = cache / f"ocr-{'heldout' if heldout else 'train'}-{seed}-{n}{f'-band{band:g}' if band else ''}.npz"
+    fonts = available(HELDOUT_FONTS if heldout else TRAIN_FONTS)
+    stem = f"ocr-{'heldout' if heldout else 'train'}-{seed}-{n}{f'-band{band:g}' if band else ''}"
+    path = cache_path(cache, stem, fonts, ".npz")
     if path.exists():
         d = np.load(path)
         return d["x"], list(d["y"])
-    x, y = generate(seed, n, heldout, workers, band)
+    x, y = generate(seed, n, fonts, workers, band)
     cache.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, x=x, y=np.array(y))
     return x, y

@@ -1,7 +1,7 @@
 """Where a generated training set is cached: its file name carries the data recipe (the fonts and
-the generator's code), so a run reuses only a set made the way it would make one itself. Named by
-seed and size alone, a run with more fonts, or after a change to the generator, silently trained on
-the stale set."""
+the generator's code), so a run reuses only a set made the way it would make one itself. A name of
+seed and size alone let a run with more fonts, or one after a change to the generator, train on a
+stale set without a word."""
 
 from __future__ import annotations
 

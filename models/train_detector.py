@@ -134,7 +134,12 @@ def recall_at(
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, default=Path("models"))
-    ap.add_argument("--cache", type=Path, default=Path("models/data"))
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=Path("models/data"),
+        help="generated sets, kept by seed, size and recipe",
+    )
     ap.add_argument("--scenes", type=int, default=6_000)
     ap.add_argument("--val", type=int, default=500)
     ap.add_argument("--steps", type=int, default=8_000)

@@ -113,7 +113,12 @@ def evaluate(model: torch.nn.Module, x: np.ndarray, y: list[str], device: str) -
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, default=Path("models"))
-    ap.add_argument("--cache", type=Path, default=Path("models/data"))
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=Path("models/data"),
+        help="generated sets, kept by seed, size and recipe",
+    )
     ap.add_argument("--samples", type=int, default=20_000)
     ap.add_argument("--val", type=int, default=2_000)
     ap.add_argument("--steps", type=int, default=8_000)

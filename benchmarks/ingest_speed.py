@@ -1,8 +1,10 @@
 """Central ingest speed: sustained reads/s from MQTT to committed rows with hotlist matching, with
 1 and 2 worker processes, against a baseline of row-by-row INSERTs measured in the same run; and
-read → alert latency with a large hotlist.
+read → alert latency with a large hotlist; and what central's end-to-end acknowledgements to
+the agents cost (one worker with them on and off, alternating, in the same run).
 
     python -m benchmarks.ingest_speed --reads 20000 --hotlist 1000000
+    python -m benchmarks.ingest_speed --only ack-cost --rounds 3
 
 Uses ANPR_DATABASE_URL / ANPR_MQTT_URL (or `anpr services`); creates and drops its own database.
 """
@@ -13,6 +15,7 @@ import argparse
 import json
 import multiprocessing as mp
 import random
+import statistics
 import threading
 import time
 import uuid
@@ -74,8 +77,8 @@ def make_reads(n: int, sites: int, rng: random.Random, hot: list[str], hot_share
     return out
 
 
-def _worker(db: str, mq: str, wid: str, group: str, stop: mp.Event, ready: mp.Event) -> None:  # type: ignore[valid-type]
-    w = IngestWorker(db, mq, worker_id=wid, group=group, shared=True, clean_start=True)
+def _worker(db: str, mq: str, wid: str, group: str, stop: mp.Event, ready: mp.Event, acks: bool = True) -> None:  # type: ignore[valid-type]
+    w = IngestWorker(db, mq, worker_id=wid, group=group, shared=True, clean_start=True, acks=acks)
     # Subscribed (index built): with a clean session, what is published before that is not ours.
     threading.Thread(target=lambda: (w.ready.wait(), ready.set()), daemon=True).start()  # type: ignore[attr-defined]
     threading.Thread(target=lambda: (stop.wait(), w.stop_event.set()), daemon=True).start()  # type: ignore[attr-defined]
@@ -136,12 +139,13 @@ def setup(db: str, sites: int, hotlist: list[str]) -> None:
     conn.close()
 
 
-def run_workers(db: str, mq: str, n: int, reads: list[Read]) -> float:
+def run_workers(db: str, mq: str, n: int, reads: list[Read], acks: bool = True) -> float:
     stop = mp.Event()
     group = "bench" + uuid.uuid4().hex[:6]
     ready = [mp.Event() for _ in range(n)]
     procs = [
-        mp.Process(target=_worker, args=(db, mq, f"{group}-{i}", group, stop, ready[i])) for i in range(n)
+        mp.Process(target=_worker, args=(db, mq, f"{group}-{i}", group, stop, ready[i], acks))
+        for i in range(n)
     ]
     for p in procs:
         p.start()
@@ -168,6 +172,35 @@ def run_workers(db: str, mq: str, n: int, reads: list[Read]) -> float:
         stop.set()
         for p in procs:
             p.join(20)
+
+
+def ack_cost(db: str, mq: str, args: argparse.Namespace, rng: random.Random, hot: list[str]) -> dict[str, float]:
+    """One worker, acknowledgements on and off in alternate runs (on-off, off-on, ...: a warming
+    machine favours neither) on fresh reads of the same kind; the median of each. The acks go to
+    one topic per agent (61 here) after every batch; one subscriber on this machine takes them
+    all, so the broker's delivery is counted (the agents' side, on their own devices in the field,
+    is counted too: it shares these 2 cores)."""
+    rates: dict[bool, list[float]] = {True: [], False: []}
+    # The agents' side: one subscriber takes every acknowledgement, so the broker delivers them.
+    heard = [0]
+    sub, target = new_client(mq)
+    sub.on_message = lambda c, ud, m: heard.__setitem__(0, heard[0] + 1)
+    sub.connect(target.host, target.port)
+    sub.subscribe(f"{topics.ROOT}/+/+/ack", qos=1)
+    sub.loop_start()
+    for i in range(args.rounds * 2):
+        acks = (i % 2 == 0) == (i // 2 % 2 == 0)
+        rates[acks].append(run_workers(db, mq, 1, make_reads(args.reads, args.sites, rng, hot, 0.01), acks))
+        print(f"round {i // 2 + 1}, acks {'on' if acks else 'off'}: {rates[acks][-1]:,.0f} reads/s", flush=True)
+    sub.loop_stop()
+    sub.disconnect()
+    on, off = statistics.median(rates[True]), statistics.median(rates[False])
+    return {
+        "ack_messages_delivered": float(heard[0]),
+        "ingest_1_worker_acks_on_reads_per_s": on,
+        "ingest_1_worker_acks_off_reads_per_s": off,
+        "ack_cost_pct": (off - on) / off * 100,
+    }
 
 
 def without_images(args: argparse.Namespace, rng: random.Random, hot: list[str]) -> list[Read]:
@@ -249,11 +282,23 @@ def main() -> None:
     ap.add_argument("--rate", type=float, default=1000.0)
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--sites", type=int, default=61)
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of each in the acknowledgement cost")
+    ap.add_argument("--only", choices=["ack-cost"], help="run one part alone")
     args = ap.parse_args()
     admin, mq = database_url(), mqtt_url()
     rng = random.Random(1)
     hot = [vehicle(rng) for _ in range(args.hotlist)]
     results: dict[str, float] = {}
+    if args.only == "ack-cost":
+        db = fresh_db(admin)
+        try:
+            setup(db, args.sites, hot)
+            results.update(ack_cost(db, mq, args, rng, hot))
+        finally:
+            drop_db(admin, db)
+        for k, v in results.items():
+            print(f"{k}: {v:,.1f}")
+        return
     db = fresh_db(admin)
     try:
         setup(db, args.sites, hot)
@@ -282,6 +327,7 @@ def main() -> None:
             results[f"ratio_{n}_worker_vs_baseline"] = (
                 results[f"ingest_{n}_worker_reads_per_s"] / results["baseline_row_by_row_reads_per_s"]
             )
+        results.update(ack_cost(db, mq, args, rng, hot))
     finally:
         drop_db(admin, db)
     db = fresh_db(admin)

@@ -1,14 +1,17 @@
 """`anpr central ingest`: MQTT → PostgreSQL workers.
 
 A worker holds a persistent session (clean_session=False, fixed client id) with a plain
-subscription, which Mosquitto keeps across its own restarts: QoS 1 messages stay queued at the
-broker while the worker or the broker restarts. With `shared=True` N workers split the load
-through `$share/GROUP/...`, but Mosquitto 2.0.x does not restore shared subscriptions from its
-persistence file: reads published after a broker restart and before the workers re-subscribe
-have no subscriber and are dropped (tests/test_faults.py shows both). Use it only with a broker
-that persists shared subscriptions, or accept that window. Messages are acknowledged
-(manual PUBACK) only after their batch committed: a crash before commit means redelivery,
-which the read id absorbs.
+subscription, so QoS 1 messages stay queued at the broker while the worker restarts. The broker
+keeps that session across its own restarts only as far as it saved it: Mosquitto writes its
+state every `autosave_interval` and on a clean stop, so a broker killed with `kill -9` comes back
+without what was queued since its last save (and, before its first save, without the session).
+Nothing depends on the broker for durability: after each batch commits, the worker tells every
+agent which of its reads are safe (`central.ingest_acks`), and an agent's outbox keeps a read
+until then, republishing what stays unconfirmed. With `shared=True` N workers split the load
+through `$share/GROUP/...`; Mosquitto 2.0.x does not restore shared subscriptions from its
+persistence file either, and the same end-to-end acknowledgement covers that window. MQTT
+messages are acknowledged (manual PUBACK) only after their batch committed: a crash before
+commit means redelivery, which the read id absorbs.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import psycopg
 
 from anpr.mqtt_client import TlsFiles, new_client
 from anpr.protocol import encode, topics
-from central import ingest_batch, partitions, store
+from central import ingest_acks, ingest_batch, partitions, store
 from central.registry import camera_sites
 from hotlists.loader import CHANNEL as HOTLIST_CHANNEL
 from hotlists.loader import build_index
@@ -47,6 +50,7 @@ class IngestStats:
     alerts: int = 0
     batches: int = 0
     db_errors: int = 0
+    acks_sent: int = 0
 
 
 class IngestWorker:
@@ -62,6 +66,7 @@ class IngestWorker:
         subscribe: tuple[str, ...] = (topics.READS_ALL, topics.HEARTBEATS_ALL, topics.STATUS_ALL),
         clean_start: bool = False,
         tls: TlsFiles | None = None,
+        acks: bool = True,
     ) -> None:
         self.database_url = database_url
         self.mqtt_url = mqtt_url
@@ -73,6 +78,7 @@ class IngestWorker:
         self.subscribe_to = subscribe
         self.clean_start = clean_start
         self.tls = tls
+        self.acks = acks  # off only to measure what the acknowledgements cost (benchmarks)
         self.stats = IngestStats()
         self.ready = threading.Event()
         self.stop_event = threading.Event()
@@ -108,7 +114,9 @@ class IngestWorker:
         client.on_connect = on_connect
         client.on_subscribe = on_subscribe
         client.on_message = on_message
-        client.reconnect_delay_set(0.5, 10)
+        # Back within 2 s of the broker: before the agents (whose first retry waits 0.5 s and then
+        # backs off to 10 s), so their replays find the subscription in place.
+        client.reconnect_delay_set(0.2, 2)
         client.connect_async(target.host, target.port, keepalive=30)
         client.loop_start()
         return client
@@ -167,6 +175,11 @@ class IngestWorker:
                         client.ack(m.mid, m.qos)
                 for alert in res.alerts:
                     client.publish(topics.alert_topic(alert.priority), encode(alert), qos=1)
+                if self.acks:
+                    # After the commit, never before: an ack is the agent's leave to forget a read.
+                    for topic, ack in ingest_acks.build(res.settled, datetime.now(UTC)):
+                        client.publish(topic, encode(ack), qos=1)
+                        self.stats.acks_sent += 1
                 s = self.stats
                 s.batches += 1
                 s.committed += len(batch)

@@ -1,6 +1,7 @@
 """One ingest batch in one transaction: validate, dead-letter, COPY reads idempotently, roll up,
 match hotlists and raise alerts, record heartbeats and status. The caller acknowledges the
-MQTT messages only after this commits."""
+MQTT messages, and tells each agent which of its reads are safe (`settled`), only after this
+commits."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import psycopg
 from anpr.protocol import Alert, Heartbeat, ProtocolError, Read, Status, decode, topics
 from central import alerts as alerts_mod
 from central import health
+from central.ingest_acks import Outcome, Settled, owner_of_dead
 from hotlists.matcher import MatchIndex
 
 LATE_AFTER_S = 60.0
@@ -90,6 +92,7 @@ class BatchResult:
     heartbeats: int = 0
     statuses: int = 0
     alerts: list[Alert] = field(default_factory=list)
+    settled: list[Settled] = field(default_factory=list)
 
     def __add__(self, other: BatchResult) -> BatchResult:
         return BatchResult(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
@@ -144,7 +147,7 @@ def process(
             try:
                 m = _classify(msg, cameras)
             except DeadLetter as dl:
-                dead_letter(conn, msg, dl.reason, dl.field)
+                res.settled += dead_letter(conn, msg, dl.reason, dl.field)
                 res.dead += 1
                 continue
             if isinstance(m, Read):
@@ -159,6 +162,16 @@ def process(
             new = _store_reads(conn, reads)
             res.reads_new = len(new)
             res.reads_duplicate = len(reads) - len(new)
+            # Settled by topic site (the ACL's word on who sent it): the agent hears on its own topic.
+            res.settled += [
+                Settled(
+                    topics.parse(msg.topic)[0],  # type: ignore[index]
+                    r.agent_id,
+                    r.read_id,
+                    Outcome.STORED if r.read_id in new else Outcome.DUPLICATE,
+                )
+                for r, msg in reads
+            ]
             # A redelivered copy may share the batch with its original: count and match it once.
             fresh: dict = {}
             for r, msg in reads:
@@ -173,11 +186,14 @@ def process(
     return res
 
 
-def dead_letter(conn: psycopg.Connection, msg: Incoming, reason: str, field_name: str = "") -> None:
+def dead_letter(conn: psycopg.Connection, msg: Incoming, reason: str, field_name: str = "") -> list[Settled]:
+    """Keep the message with the reason; a read that names its agent is settled as dead for it."""
     conn.execute(
         "INSERT INTO dead_letters(received_at, topic, reason, field, payload) VALUES (%s, %s, %s, %s, %s)",
         (msg.received_at, msg.topic, reason.replace("\x00", "\\x00")[:2000], field_name[:200], msg.payload),
     )
+    owner = owner_of_dead(msg.topic, msg.payload)
+    return [Settled(*owner, Outcome.DEAD)] if owner else []
 
 
 def process_isolating(
@@ -197,8 +213,8 @@ def process_isolating(
     except Exception as exc:
         if len(batch) == 1:
             first = (str(exc).strip().splitlines() or [""])[0]
-            dead_letter(conn, batch[0], f"ingest could not store it: {type(exc).__name__}: {first}")
-            return BatchResult(dead=1)
+            settled = dead_letter(conn, batch[0], f"ingest could not store it: {type(exc).__name__}: {first}")
+            return BatchResult(dead=1, settled=settled)
     half = len(batch) // 2
     return process_isolating(conn, batch[:half], cameras, index, today) + process_isolating(
         conn, batch[half:], cameras, index, today

@@ -159,6 +159,12 @@ def create_web_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
             "ORDER BY received_at DESC LIMIT 20",
             (site_id,),
         ).fetchall()
+        # Each agent's outbox as its last heartbeat told it: reads held until central confirms them.
+        outboxes = conn.execute(
+            "SELECT DISTINCT ON (agent_id) agent_id, received_at, payload->'outbox' FROM heartbeats "
+            "WHERE site_id = %s AND received_at > now() - interval '1 day' ORDER BY agent_id, received_at DESC",
+            (site_id,),
+        ).fetchall()
         loc = conn.execute("SELECT lat, lon FROM sites WHERE site_id = %s", (site_id,)).fetchone()
         hourly = [(h.strftime("%a %H:%M"), n) for h, n in rep.hourly[-48:]]
         baseline = _baseline(conn, site_id, [h for h, _ in rep.hourly[-48:]])
@@ -169,6 +175,7 @@ def create_web_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
             rep=rep,
             incidents=incidents,
             heartbeats=heartbeats,
+            outboxes=outboxes,
             location=loc if user.can("locations") else None,
             hourly=hourly,
             baseline=baseline,

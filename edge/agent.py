@@ -62,6 +62,8 @@ class Agent:
             cfg.agent_id,
             list(self.captures),
             on_ack=lambda _seq: self.metrics.published.inc(),
+            confirm_timeout_s=cfg.outbox.confirm_timeout_s,
+            confirm_backoff_max_s=cfg.outbox.confirm_backoff_max_s,
         )
         self.started = time.monotonic()
         self.stop_event = threading.Event()
@@ -133,8 +135,13 @@ class Agent:
     # -- heartbeats ---------------------------------------------------------------------------
     def heartbeat(self) -> Heartbeat:
         ob = self.outbox.stats()
+        link = self.link.stats()
         self.metrics.outbox_depth.set(ob.depth)
         self.metrics.outbox_evicted.set(ob.evicted_total)
+        self.metrics.outbox_unconfirmed.set(link.unconfirmed)
+        self.metrics.outbox_oldest_unconfirmed.set(link.oldest_unconfirmed_s or 0.0)
+        self.metrics.outbox_republished.set(link.republished_total)
+        self.metrics.outbox_dead_letters.set(ob.dead_letters_total)
         self.metrics.connected.set(1 if self.link.connected.is_set() else 0)
         cams = []
         for cam_id, cap in self.captures.items():
@@ -166,6 +173,10 @@ class Agent:
                 bytes=ob.bytes,
                 evicted_total=ob.evicted_total,
                 oldest_at=datetime.fromtimestamp(ob.oldest_at, UTC) if ob.oldest_at else None,
+                unconfirmed=link.unconfirmed,
+                oldest_unconfirmed_s=link.oldest_unconfirmed_s,
+                republished_total=link.republished_total,
+                dead_letters_total=ob.dead_letters_total,
             ),
             disk_free_bytes=disk_free_bytes(self.cfg.outbox.path),
             cpu_temp_c=cpu_temp_c(),

@@ -44,6 +44,12 @@ class BrokerConfig(Strict):
 class OutboxConfig(Strict):
     path: Path = Path("outbox.sqlite")
     quota_mb: float = Field(512, gt=0, description="disk quota; oldest reads are evicted beyond it")
+    confirm_timeout_s: float = Field(
+        30, gt=0, le=3600, description="publish a read again if central has not confirmed it this long after"
+    )
+    confirm_backoff_max_s: float = Field(
+        600, gt=0, le=86400, description="the wait before publishing again doubles at each try up to this"
+    )
 
 
 class TrackingConfig(Strict):

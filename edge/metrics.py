@@ -24,11 +24,29 @@ class AgentMetrics:
             registry=r,
             buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1.0),
         )
-        self.outbox_depth = Gauge("anpr_edge_outbox_depth", "Reads waiting for the broker", registry=r)
+        self.outbox_depth = Gauge(
+            "anpr_edge_outbox_depth", "Reads held until central confirms them", registry=r
+        )
         self.outbox_evicted = Gauge(
             "anpr_edge_outbox_evicted_total", "Reads evicted by the quota", registry=r
         )
-        self.published = Counter("anpr_edge_published_total", "Reads acknowledged by the broker", registry=r)
+        self.outbox_unconfirmed = Gauge(
+            "anpr_edge_outbox_unconfirmed", "Reads published and not yet confirmed by central", registry=r
+        )
+        self.outbox_oldest_unconfirmed = Gauge(
+            "anpr_edge_outbox_oldest_unconfirmed_seconds",
+            "Seconds since the oldest unconfirmed read was first published (0: none)",
+            registry=r,
+        )
+        self.outbox_republished = Gauge(
+            "anpr_edge_outbox_republished_total", "Reads published again after their ack timeout", registry=r
+        )
+        self.outbox_dead_letters = Gauge(
+            "anpr_edge_outbox_dead_letters_total",
+            "Reads over the size limit that could not be shrunk, kept on the device",
+            registry=r,
+        )
+        self.published = Counter("anpr_edge_published_total", "Reads confirmed stored by central", registry=r)
         self.connected = Gauge("anpr_edge_broker_connected", "1 when connected to the broker", registry=r)
 
     def serve(self, port: int) -> int:

@@ -13,6 +13,7 @@ import psycopg
 from anpr.mqtt_client import new_client
 from anpr.protocol import Read, decode
 from central.ingest import IngestWorker
+from central.registry import CameraEntry, SiteEntry, import_sites
 
 
 def wait_for(pred, timeout: float = 10.0, step: float = 0.05) -> bool:  # type: ignore[no-untyped-def]
@@ -26,6 +27,19 @@ def wait_for(pred, timeout: float = 10.0, step: float = 0.05) -> bool:  # type: 
 
 def count(conn: psycopg.Connection, sql: str, *args: object) -> int:
     return int(conn.execute(sql, args or None).fetchone()[0] or 0)  # type: ignore[index]
+
+
+def ingest_worker(database_url: str, mqtt_url: str, **kw: object) -> IngestWorker:
+    """A worker with a session of its own (no test shares another's queue)."""
+    kw.setdefault("group", "g" + uuid.uuid4().hex[:8])
+    return IngestWorker(database_url, mqtt_url, **kw)  # type: ignore[arg-type]
+
+
+def register(conn: psycopg.Connection, sites: list[str]) -> None:
+    """Sites with one camera each, `{site}-C1`."""
+    import_sites(
+        conn, [SiteEntry(site_id=s, name=s, cameras=[CameraEntry(camera_id=f"{s}-C1")]) for s in sites]
+    )
 
 
 class Running:

@@ -138,3 +138,9 @@ class PrivateBroker:
         if self.rec:
             self.mod.stop(self.rec)
             self.rec = None
+
+    def kill(self) -> None:
+        """`kill -9` the broker: no clean stop, no final save of its sessions and queues."""
+        if self.rec:
+            self.mod.kill(self.rec)
+            self.rec = None

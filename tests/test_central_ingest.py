@@ -137,6 +137,49 @@ def test_bad_payloads_land_in_dead_letters(database_url: str, mqtt_url: str, db,
     pub.loop_stop()
 
 
+def test_each_agent_is_told_which_of_its_reads_are_safe_after_commit(database_url: str, mqtt_url: str, db, site) -> None:  # type: ignore[no-untyped-def]
+    from anpr.protocol import ReadAck
+
+    acks: list[tuple[str, ReadAck, int]] = []
+    listener = services.mqtt_connect(mqtt_url)
+    watch = psycopg.connect(database_url, autocommit=True)
+
+    def heard(c, u, msg) -> None:  # type: ignore[no-untyped-def]
+        ack = decode(msg.payload, ReadAck)
+        assert isinstance(ack, ReadAck)
+        # An ack may only follow the commit: every read it names as stored is already a row.
+        named = [str(r) for r in ack.stored]
+        rows = watch.execute("SELECT count(*) FROM reads WHERE read_id::text = ANY(%s)", (named,)).fetchone()
+        acks.append((msg.topic, ack, rows[0] if rows else 0))
+
+    listener.on_message = heard
+    listener.subscribe(f"anpr/v1/{site}/+/ack", qos=1)
+    time.sleep(0.3)
+    a1 = [make_read(vrm=f"AK{10 + i}ACK", site=site, camera=f"{site}-C1") for i in range(3)]
+    stray = make_read(site=site, camera=f"{site}-C9")  # an unknown camera: dead-lettered
+    stray = stray.model_copy(update={"agent_id": f"{site}-A2"})
+    pub = publisher(mqtt_url)
+    with Running(worker(database_url, mqtt_url, "g" + uuid.uuid4().hex[:8])):
+        for r in a1:
+            pub.publish(topics.read_topic(site, r.camera_id), encode(r), qos=1).wait_for_publish(5)
+        pub.publish(topics.read_topic(site, stray.camera_id), encode(stray), qos=1).wait_for_publish(5)
+        pub.publish(topics.read_topic(site, f"{site}-C1"), b"{oops", qos=1).wait_for_publish(5)
+
+        def settled(agent: str, kind: str) -> set[str]:
+            return {str(i) for t, a, _ in acks if t == topics.ack_topic(site, agent) for i in getattr(a, kind)}
+
+        assert wait_for(lambda: settled(f"{site}-A1", "stored") == {str(r.read_id) for r in a1}, 15)
+        # The agent sends a read again (its confirmation was lost): it is confirmed as a duplicate.
+        pub.publish(topics.read_topic(site, a1[0].camera_id), encode(a1[0]), qos=1).wait_for_publish(5)
+        assert wait_for(lambda: settled(f"{site}-A1", "duplicate") == {str(a1[0].read_id)}, 15)
+        assert wait_for(lambda: settled(f"{site}-A2", "dead") == {str(stray.read_id)}, 15)
+    assert all(rows == len(a.stored) for _, a, rows in acks), "an ack came before its commit"
+    assert {t for t, _, _ in acks} == {topics.ack_topic(site, f"{site}-A1"), topics.ack_topic(site, f"{site}-A2")}
+    for c in (pub, listener):
+        c.loop_stop()
+    watch.close()
+
+
 def test_hotlist_hit_alerts_exact_and_fuzzy(database_url: str, mqtt_url: str, db, site) -> None:  # type: ignore[no-untyped-def]
     group = "g" + uuid.uuid4().hex[:8]
     load_revision(

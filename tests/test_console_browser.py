@@ -24,7 +24,7 @@ import uvicorn  # noqa: E402
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from anpr.ids import uuid7  # noqa: E402
-from anpr.protocol import CameraHealth, CameraState, encode, topics  # noqa: E402
+from anpr.protocol import CameraHealth, CameraState, OutboxHealth, encode, topics  # noqa: E402
 from central import auth, store  # noqa: E402
 from central.housekeeping import Housekeeper  # noqa: E402
 from central.ingest import IngestWorker  # noqa: E402
@@ -234,6 +234,7 @@ def test_site_goes_down_on_the_board(console: dict, page: Page) -> None:
                 agent="S05-A1",
                 interval_s=1,
                 cameras=[CameraHealth(camera_id=c, state=CameraState.STREAMING, fps=25) for c in cams],
+                outbox=OutboxHealth(depth=7, unconfirmed=5, oldest_unconfirmed_s=12.0, republished_total=2),
             )
             pub.publish(topics.heartbeat_topic("S05", "S05-A1"), encode(hb), qos=1)
             time.sleep(0.5)
@@ -252,6 +253,9 @@ def test_site_goes_down_on_the_board(console: dict, page: Page) -> None:
     expect(page.locator('a[data-site="S05"]')).to_be_visible()
     page.goto(f"{base}/sites/S05")
     expect(page.locator("table").nth(1)).to_contain_text("no heartbeat")
+    # The agent's outbox as its last heartbeat told it: held, unconfirmed, age of the oldest.
+    expect(page.locator("table").nth(2)).to_contain_text("S05-A1")
+    expect(page.locator("table").nth(2).locator("tbody tr").first).to_contain_text("12 s")
     page.screenshot(path=str(SHOTS / "site-S05.png"), full_page=True)
     for path in ("hotlists", "audit"):
         page.goto(f"{base}/{path}")

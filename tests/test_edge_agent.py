@@ -19,6 +19,7 @@ import yaml
 
 from anpr.protocol import Read
 from anpr.protocol.schema_export import SCHEMA_DIR
+from central import store
 from edge.agent import Agent
 from edge.capture import frames_of
 from edge.config import CameraConfig, TrackingConfig, load_config
@@ -28,7 +29,7 @@ from edge.onnx_models import MODELS_DIR, load
 from edge.pipeline import CameraPipeline
 from edge.profiles import load_profile
 from edge.read_builder import ReadContext
-from tests.harness import Collector
+from tests.harness import Collector, Running, ingest_worker, register
 from tests.services import PrivateBroker as Broker
 
 READ_SCHEMA = json.loads((SCHEMA_DIR / "read.v1.json").read_text())
@@ -88,10 +89,13 @@ def agent_yaml(tmp: Path, url: str, source: str, **camera: object) -> Path:
 
 
 def test_broker_outage_loses_nothing_and_keeps_order(
-    clip: tuple[Path, list], broker: Broker, tmp_path: Path
+    clip: tuple[Path, list], broker: Broker, database_url: str, tmp_path: Path
 ) -> None:
     path, truth = clip
     outage = float(os.environ.get("ANPR_TEST_OUTAGE_S", "60"))
+    with store.connect(database_url) as conn:
+        store.migrate(conn)
+        register(conn, ["S01"])
     col = Collector(broker.tool_url, "collector-outage")
     time.sleep(0.3)
     agent = Agent(load_config(agent_yaml(tmp_path, broker.url, str(path), realtime=True)))
@@ -103,7 +107,9 @@ def test_broker_outage_loses_nothing_and_keeps_order(
     time.sleep(outage)
     queued = agent.outbox.stats().depth if not agent.stop_event.is_set() else None
     broker.start()
-    t.join(outage + 150)
+    # The agent is done when central has confirmed every read, and not before.
+    with Running(ingest_worker(database_url, broker.ingest_url)):
+        t.join(outage + 150)
     assert not t.is_alive()
     deadline = time.monotonic() + 15
     while len({r.read_id for r in col.reads}) < len(truth) and time.monotonic() < deadline:

@@ -48,6 +48,62 @@ def test_outbox_quota_evicts_oldest_and_counts(tmp_path: Path) -> None:
     assert box.pending()[0].payload[0] == 15  # the oldest went first
 
 
+def test_outbox_forgets_only_what_central_confirms_and_keeps_unsendable_reads(tmp_path: Path) -> None:
+    from tests.factories import make_read
+
+    box = Outbox(tmp_path / "o.sqlite", 10_000_000)
+    reads = [make_read(vrm=f"CF{10 + i}ABC") for i in range(4)]
+    seqs = [box.put("anpr/v1/S01/S01-C1/read", r.model_dump_json().encode()) for r in reads]
+    gone = box.confirm([str(reads[1].read_id).upper(), str(reads[3].read_id), "not-ours"])
+    assert gone == [seqs[1], seqs[3]]
+    assert [e.seq for e in box.pending()] == [seqs[0], seqs[2]]
+    box.dead_letter(seqs[0], "too large")
+    assert box.dead_letters() == [(seqs[0], "anpr/v1/S01/S01-C1/read", "too large")]
+    st = box.stats()
+    assert (st.depth, st.dead_letters_total) == (1, 1)
+    assert st.bytes == len(reads[2].model_dump_json())
+
+
+def test_an_outbox_written_before_acknowledgements_gains_read_ids(tmp_path: Path) -> None:
+    import sqlite3
+
+    from tests.factories import make_read
+
+    r = make_read()
+    with sqlite3.connect(tmp_path / "o.sqlite") as c:  # the schema of the earlier release
+        c.executescript(
+            "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, "
+            "payload BLOB NOT NULL, created_at REAL NOT NULL);"
+        )
+        c.execute("INSERT INTO outbox(topic, payload, created_at) VALUES (?, ?, 0)", ("a/b/c/d/read", r.model_dump_json()))
+    box = Outbox(tmp_path / "o.sqlite", 10_000_000)
+    assert box.confirm([str(r.read_id)]) == [1] and box.stats().depth == 0
+
+
+def test_read_fit_shrinks_images_and_refuses_what_cannot_fit() -> None:
+    import base64
+    import json
+
+    from anpr.protocol import decode
+    from edge.read_fit import fit
+    from tests.factories import make_read
+
+    topic = "anpr/v1/S01/S01-C1/read"
+    small = make_read().model_dump_json().encode()
+    assert fit(topic, small).payload is small
+    noise = np.random.default_rng(1).integers(0, 255, (900, 1200, 3), dtype=np.uint8)
+    big = cv2.imencode(".jpg", noise, [cv2.IMWRITE_JPEG_QUALITY, 100])[1].tobytes()
+    data = json.loads(small)
+    data["overview_jpeg"] = base64.b64encode(big).decode()
+    out = fit(topic, json.dumps(data).encode()).payload
+    assert out is not None
+    assert len(decode(out).overview_jpeg) <= MAX_OVERVIEW_JPEG_BYTES  # type: ignore[attr-defined]
+    data["agent_version"] = "x" * 100_000
+    refused = fit(topic, json.dumps(data).encode())
+    assert refused.payload is None and "limit is 49152" in refused.reason
+    assert "limit is 65536" in fit("anpr/v1/S01/S01-A1/heartbeat", b"x" * 70_000).reason
+
+
 def test_outbox_survives_kill_9(tmp_path: Path) -> None:
     code = (
         "from edge.outbox import Outbox; import os, pathlib\n"

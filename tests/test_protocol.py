@@ -180,3 +180,26 @@ def test_nul_characters_are_refused_with_the_field() -> None:
     with pytest.raises(ProtocolError) as exc:
         decode(json.dumps(data))
     assert exc.value.field == "raw_text" and "NUL" in exc.value.reason
+
+
+def test_acks_are_grouped_per_agent_and_split_at_the_protocol_limit() -> None:
+    from uuid import uuid4
+
+    from anpr.protocol.messages import MAX_ACK_IDS
+    from central.ingest_acks import Outcome, Settled, build, owner_of_dead
+
+    settled = [Settled("S01", "S01-A1", uuid4(), Outcome.STORED) for _ in range(MAX_ACK_IDS + 5)]
+    settled += [Settled("S02", "S02-A1", uuid4(), Outcome.DEAD)]
+    out = build(settled, datetime.now(UTC))
+    assert [(t, len(a.read_ids())) for t, a in out] == [
+        ("anpr/v1/S01/S01-A1/ack", MAX_ACK_IDS),
+        ("anpr/v1/S01/S01-A1/ack", 5),
+        ("anpr/v1/S02/S02-A1/ack", 1),
+    ]
+    assert all(len(encode(a)) <= 64 * 1024 for _, a in out)
+    assert decode(encode(out[2][1])) == out[2][1]
+    rid = uuid4()
+    body = f'{{"read_id": "{rid}", "agent_id": "S07-A1", "vrm": 5}}'.encode()
+    assert owner_of_dead("anpr/v1/S07/S07-C1/read", body) == ("S07", "S07-A1", rid)
+    assert owner_of_dead("anpr/v1/S07/S07-C1/read", b"{oops") is None
+    assert owner_of_dead("anpr/v1/S07/S07-A1/heartbeat", body) is None

@@ -89,7 +89,7 @@ def issue_agent(rec, site: str) -> tuple[str, pki.Identity]:  # type: ignore[no-
         timeout=60,
     )
     assert out.returncode == 0, out.stderr
-    assert f"publishes under anpr/v1/{site}/#" in out.stdout
+    assert f"publishes reads, heartbeats and status under anpr/v1/{site}/" in out.stdout
     broker.reload(rec)
     time.sleep(0.3)
     return name, pki.identity(pki_dir, name)
@@ -110,22 +110,30 @@ def test_anonymous_and_wrong_passwords_are_refused(secure) -> None:  # type: ign
     c.disconnect()
 
 
-def test_an_agent_publishes_only_under_its_own_site_and_reads_nothing(secure) -> None:  # type: ignore[no-untyped-def]
+def test_an_agent_publishes_only_under_its_own_site_and_reads_only_its_acks(secure) -> None:  # type: ignore[no-untyped-def]
     name, ident = issue_agent(secure, "S05")
+    other, _ = issue_agent(secure, "S05")
     tls = TlsFiles(ident.ca_file, ident.cert_file, ident.key_file)
     watcher = Listener(broker.account_url(secure, mqtt_accounts.TOOL_ACCOUNT))
     agent, reason = try_connect(tls_url(secure), tls)
     assert reason == "ok"
     nosy = Listener(tls_url(secure), "anpr/#", tls)  # MQTT 3.1.1: granted, but the ACL delivers nothing
-    own = f"anpr/v1/S05/S05-C1/read/{name}"
-    for topic in (own, "anpr/v1/S06/S06-C1/read", "anpr/v1/alerts/1", "elsewhere/x"):
+    own_acks = Listener(tls_url(secure), f"anpr/v1/S05/{name}/ack", tls)
+    own = f"anpr/v1/S05/{name}/heartbeat"
+    forged_ack = f"anpr/v1/S05/{other}/ack"
+    for topic in (own, "anpr/v1/S06/S06-C1/read", "anpr/v1/alerts/1", "elsewhere/x", forged_ack):
         agent.publish(topic, b"{}", qos=1).wait_for_publish(5)
     watcher.c.publish("anpr/v1/S05/S05-C1/read", b"{}", qos=1).wait_for_publish(5)
+    ingest = Listener(broker.account_url(secure, mqtt_accounts.INGEST_ACCOUNT))
+    for ack in (f"anpr/v1/S05/{name}/ack", forged_ack):
+        ingest.c.publish(ack, b"{}", qos=1).wait_for_publish(5)
     time.sleep(1.0)
     mine = [t for t in watcher.topics if name in t or "S06" in t or "alerts" in t]
-    assert mine == [own], f"only the agent's own-site publish may pass, saw {mine}"
-    assert nosy.topics == [], "an agent may not read other traffic"
-    for c in (watcher, nosy):
+    assert mine == [own, f"anpr/v1/S05/{name}/ack"], f"only the agent's own-site publish may pass, saw {mine}"
+    assert watcher.topics.count(forged_ack) == 1, "an agent may not publish acknowledgements"
+    assert set(nosy.topics) <= {f"anpr/v1/S05/{name}/ack"}, "an agent may not read other traffic"
+    assert own_acks.topics == [f"anpr/v1/S05/{name}/ack"], "an agent reads its own acks, no one else's"
+    for c in (watcher, nosy, own_acks, ingest):
         c.close()
     agent.disconnect()
 
@@ -175,6 +183,9 @@ def test_account_rules_and_names_are_validated(tmp_path: Path) -> None:
             }
         )
     )
-    assert "user S01-A1\ntopic write anpr/v1/S01/#\n" in acl and "read" not in acl
+    assert "user S01-A1\ntopic write anpr/v1/S01/+/read\ntopic write anpr/v1/S01/+/heartbeat\n" in acl
+    assert [line for line in acl.splitlines() if line.startswith("topic read")] == [
+        "topic read anpr/v1/S01/S01-A1/ack"
+    ]
     for key in tmp_path.glob("*.key"):
         assert key.stat().st_mode & 0o077 == 0, f"{key} is readable by others"

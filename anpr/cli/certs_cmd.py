@@ -72,7 +72,11 @@ def issue(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"{name}: {ident.cert_file} {ident.key_file} (CA {ident.ca_file})")
-    scope = f"publishes under anpr/v1/{site}/#" if site else f"role {role}"
+    scope = (
+        f"publishes reads, heartbeats and status under anpr/v1/{site}/, reads anpr/v1/{site}/{name}/ack"
+        if site
+        else f"role {role}"
+    )
     typer.echo(f"account {name}: {scope}")
     typer.echo(_reload_local_broker())
 

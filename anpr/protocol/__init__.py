@@ -14,6 +14,7 @@ from anpr.protocol.messages import (
     OutboxHealth,
     PlateColour,
     Read,
+    ReadAck,
     ReadCandidate,
     Status,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "PlateColour",
     "ProtocolError",
     "Read",
+    "ReadAck",
     "ReadCandidate",
     "Status",
     "decode",

@@ -36,6 +36,11 @@ MAX_OVERVIEW_JPEG_BYTES = 25 * 1024
 # A read with both images at their limits, base64-encoded, plus generous metadata.
 MAX_READ_BYTES = 48 * 1024
 MAX_OTHER_BYTES = 64 * 1024
+# The broker's `message_size_limit`: no protocol message is larger, so the broker never drops one
+# that the protocol allows (and an agent never publishes one that the broker would drop).
+MAX_MESSAGE_BYTES = max(MAX_READ_BYTES, MAX_OTHER_BYTES)
+# Read ids in one acknowledgement: 1,000 UUIDs are about 39 KB, inside MAX_OTHER_BYTES.
+MAX_ACK_IDS = 1000
 MAX_TIME_OFFSET_S = 10.0
 
 
@@ -192,11 +197,21 @@ class CameraHealth(BaseModel):
 
 
 class OutboxHealth(BaseModel):
+    """Every read stays in the outbox until central confirms it stored it (an `ack` message)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
-    depth: int = Field(ge=0)
+    depth: int = Field(ge=0, description="reads held: not yet published, or published and unconfirmed")
     oldest_at: UtcTime | None = None
     evicted_total: int = Field(default=0, ge=0)
     bytes: int = Field(default=0, ge=0)
+    unconfirmed: int = Field(default=0, ge=0, description="reads published and awaiting central's ack")
+    oldest_unconfirmed_s: float | None = Field(
+        default=None, ge=0, description="seconds since the oldest unconfirmed read was first published"
+    )
+    republished_total: int = Field(default=0, ge=0, description="reads sent again after their ack timeout")
+    dead_letters_total: int = Field(
+        default=0, ge=0, description="reads over the size limit that could not be shrunk, kept on the device"
+    )
 
 
 class Heartbeat(Message):
@@ -231,6 +246,28 @@ class Status(Message):
     cameras: list[Ident] = Field(default_factory=list, max_length=64)
 
 
+class ReadAck(Message):
+    """Central to one agent, after the batch holding these reads committed: each is safe (stored,
+    already stored, or kept in central's dead letters) and may leave the agent's outbox."""
+
+    kind: Literal["ack"] = "ack"
+    site_id: Ident
+    agent_id: Ident
+    sent_at: UtcTime
+    stored: list[UUID] = Field(default_factory=list, max_length=MAX_ACK_IDS)
+    duplicate: list[UUID] = Field(default_factory=list, max_length=MAX_ACK_IDS)
+    dead: list[UUID] = Field(default_factory=list, max_length=MAX_ACK_IDS)
+
+    @model_validator(mode="after")
+    def _check(self) -> ReadAck:
+        if len(self.stored) + len(self.duplicate) + len(self.dead) > MAX_ACK_IDS:
+            raise ValueError(f"an ack names at most {MAX_ACK_IDS} reads")
+        return self
+
+    def read_ids(self) -> list[UUID]:
+        return [*self.stored, *self.duplicate, *self.dead]
+
+
 class MatchType(StrEnum):
     EXACT = "exact"
     FUZZY = "fuzzy"
@@ -259,10 +296,11 @@ class Alert(Message):
     confidence: Probability
 
 
-AnyMessage = Annotated[Read | Heartbeat | Status | Alert, Field(discriminator="kind")]
+AnyMessage = Annotated[Read | Heartbeat | Status | Alert | ReadAck, Field(discriminator="kind")]
 MESSAGE_TYPES: dict[str, type[Message]] = {
     "read": Read,
     "heartbeat": Heartbeat,
     "status": Status,
     "alert": Alert,
+    "ack": ReadAck,
 }

@@ -22,6 +22,11 @@ def status_topic(site_id: str, agent_id: str) -> str:
     return f"{ROOT}/{site_id}/{agent_id}/status"
 
 
+def ack_topic(site_id: str, agent_id: str) -> str:
+    """Central's end-to-end acknowledgements for one agent: only that agent may read it."""
+    return f"{ROOT}/{site_id}/{agent_id}/ack"
+
+
 def alert_topic(priority: int) -> str:
     return f"{ROOT}/alerts/{priority}"
 
@@ -38,7 +43,7 @@ def shared(group: str, topic: str) -> str:
 
 
 def parse(topic: str) -> tuple[str, str, str] | None:
-    """(site_id, camera_or_agent_id, kind) of a read, heartbeat or status topic, else None."""
+    """(site_id, camera_or_agent_id, kind) of a read, heartbeat, status or ack topic, else None."""
     parts = topic.split("/")
     if len(parts) != 5 or "/".join(parts[:2]) != ROOT or parts[2] == "alerts":
         return None

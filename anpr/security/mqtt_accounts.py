@@ -1,9 +1,11 @@
 """MQTT accounts and what each may do, rendered into Mosquitto's password and ACL files.
 
 Every agent, every central worker and every tool has its own account. An agent may publish
-only under its own site's topics (`anpr/v1/{site_id}/#`) and subscribe to nothing; ingest
-workers read everything under `anpr/v1/` and publish alerts; tools (operators' diagnostics,
-the demo's replay fleet, tests) read and write under `anpr/`. Anything not granted is denied.
+only its own site's reads, heartbeats and status (`anpr/v1/{site_id}/+/read|heartbeat|status`)
+and read only its own acknowledgements (`anpr/v1/{site_id}/{agent}/ack`); ingest workers read
+everything under `anpr/v1/` and publish alerts and acknowledgements; tools (operators'
+diagnostics, the demo's replay fleet, tests) read and write under `anpr/`. Anything not granted
+is denied: no agent can forge another's acknowledgement.
 
 Accounts live beside the certificates (`accounts.json` in the PKI directory). Over TLS the
 broker takes the certificate's common name as the user name; on the loopback listener the
@@ -113,9 +115,10 @@ def acl_text(accounts: Accounts) -> str:
     for acc in sorted(accounts.accounts.values(), key=lambda a: a.name):
         lines.append(f"user {acc.name}")
         if acc.role is Role.AGENT:
-            lines.append(f"topic write {ROOT}/{acc.site_id}/#")
+            lines += [f"topic write {ROOT}/{acc.site_id}/+/{kind}" for kind in ("read", "heartbeat", "status")]
+            lines.append(f"topic read {ROOT}/{acc.site_id}/{acc.name}/ack")
         elif acc.role is Role.INGEST:
-            lines += [f"topic read {ROOT}/#", f"topic write {ROOT}/alerts/#"]
+            lines += [f"topic read {ROOT}/#", f"topic write {ROOT}/alerts/#", f"topic write {ROOT}/+/+/ack"]
         else:
             lines.append("topic readwrite anpr/#")
         lines.append("")

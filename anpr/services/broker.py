@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from anpr.protocol.messages import MAX_MESSAGE_BYTES
 from anpr.services.state import ServiceRecord, pid_alive
 
 
@@ -32,6 +33,22 @@ def mosquitto_binary() -> str | None:
     )
 
 
+# What a durable deployment needs (docs/scaling.md, "Broker configuration"). Durability itself
+# comes from central's end-to-end acknowledgement; these keep what the broker can hold.
+DURABLE_SETTINGS: dict[str, str | int] = {
+    # Mosquitto saves its sessions and queues only every autosave_interval seconds (default
+    # 1,800) and on a clean stop: a `kill -9` loses what came since the last save.
+    "autosave_interval": 5,
+    # ≥ 10 minutes of a worker's peak queued for it across its restart: the force's 30 reads/s
+    # need 18,000; a national worker's ~1,450 reads/s need 870,000.
+    "max_queued_messages": 1_000_000,
+    "max_inflight_messages": 1000,
+    # The protocol's own limit: anything larger would be acknowledged and silently dropped, so
+    # agents never send it (edge.read_fit) and the broker refuses nothing the protocol allows.
+    "message_size_limit": MAX_MESSAGE_BYTES,
+}
+
+
 def _mosquitto_conf(broker_dir: Path, port: int, pki_dir: Path | None, tls_port: int | None) -> str:
     # Started as root, Mosquitto would become user `mosquitto` and lose access to our 0600 files:
     # it runs as whoever started it, as every other local service does.
@@ -39,9 +56,7 @@ def _mosquitto_conf(broker_dir: Path, port: int, pki_dir: Path | None, tls_port:
         f"user {getpass.getuser()}\n"
         "persistence true\n"
         f"persistence_location {broker_dir}/\n"
-        "max_queued_messages 1000000\n"
-        "max_inflight_messages 1000\n"
-        "message_size_limit 1048576\n"
+        + "".join(f"{k} {v}\n" for k, v in DURABLE_SETTINGS.items())
     )
     if pki_dir is None:
         return f"listener {port} 127.0.0.1\nallow_anonymous true\n" + common
@@ -143,6 +158,18 @@ def start(data_dir: Path, port: int, prefer: str = "auto", secure: bool = True) 
         time.sleep(0.1)
     proc.kill()
     raise BrokerError(f"{kind} did not listen on port {port} within 15 s")
+
+
+def kill(record: ServiceRecord) -> None:
+    """`kill -9`: the broker dies with whatever it has not saved (what fault tests need)."""
+    if pid_alive(record.pid):
+        assert record.pid is not None
+        import os
+
+        os.kill(record.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while pid_alive(record.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 def stop(record: ServiceRecord, timeout: float = 10) -> None:

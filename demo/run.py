@@ -18,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from importlib.resources import files
 from pathlib import Path
 
 import yaml
@@ -28,8 +29,7 @@ from anpr.services.resolve import database_url, mqtt_tls, mqtt_url
 from anpr.settings import CoreSettings
 
 log = logging.getLogger("demo")
-REPO = Path(__file__).resolve().parent.parent
-SITES_FILE = REPO / "central" / "data" / "sites.yaml"
+SITES_FILE = Path(str(files("central") / "data" / "sites.yaml"))
 DEMO_USERS = {
     "demo": ("supervisor", True),
     "operator": ("operator", False),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import onnxruntime as ort
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+MODELS_DIR = Path(str(files("models")))  # the shipped ONNX files, inside the installed package
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-PROFILES_DIR = Path(__file__).resolve().parent.parent / "firmware_profiles"
+# Inside the installed package (a wheel keeps package data as plain files beside the code).
+PROFILES_DIR = Path(str(files("firmware_profiles")))
 
 
 class Profile(BaseModel):

@@ -56,3 +56,29 @@ def test_bad_environment_names_the_field(tmp_path) -> None:  # type: ignore[no-u
     )
     assert proc.returncode == 2
     assert "services_mqtt_port" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_check_config_loads_the_profile_and_its_models(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    base = {
+        "site_id": "S01",
+        "agent_id": "S01-A1",
+        "broker": {"url": "mqtt://127.0.0.1:1883"},
+        "cameras": [{"camera_id": "S01-C1", "source": "rtsp://127.0.0.1/x"}],
+    }
+    good = tmp_path / "good.yaml"
+    good.write_text(yaml.safe_dump({**base, "profile": "rpi5"}))
+    result = runner.invoke(app, ["edge", "check-config", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "profile rpi5" in result.output and "detector detector" in result.output
+    missing = tmp_path / "missing.yaml"
+    missing.write_text(yaml.safe_dump({**base, "profile": "rpi9"}))
+    result = runner.invoke(app, ["edge", "check-config", str(missing)])
+    assert result.exit_code == 2 and "no device profile 'rpi9'; known: " in result.output
+    assert "rpi5" in result.output  # the known profiles are listed, found in the package
+    broken = tmp_path / "broken.yaml"
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump({"name": "p", "ocr_model": "nothing.onnx"}))
+    broken.write_text(yaml.safe_dump({**base, "profile": str(tmp_path / "p.yaml")}))
+    result = runner.invoke(app, ["edge", "check-config", str(broken)])
+    assert result.exit_code == 2 and "nothing.onnx" in result.output

@@ -113,6 +113,28 @@ def serve(
             hk.stop()
 
 
+@app.command("housekeeping")
+def housekeeping_cmd() -> None:
+    """Run the periodic duties alone (camera health, partitions, retention, webhooks, stale
+    hotlists) until stopped: for a deployment whose console runs `serve --no-housekeeping`."""
+    import logging
+    import signal
+    import threading
+
+    from central.housekeeping import Housekeeper
+
+    logging.basicConfig(level="INFO", format="%(levelname)s %(name)s: %(message)s")
+    db, _ = _urls()
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    hk = Housekeeper(db).start()
+    try:
+        stop.wait()
+    finally:
+        hk.stop()
+
+
 @sites_app.command("import")
 def sites_import(file: Path = typer.Argument(..., help="YAML or CSV registry.")) -> None:
     """Import or update sites and cameras."""

@@ -51,7 +51,8 @@ def run(
 
 @app.command("check-config")
 def check_config(config: Path = typer.Argument(..., help="Agent YAML.")) -> None:
-    """Validate an agent configuration without starting anything."""
+    """Validate an agent configuration, load its device profile and the models that names, without
+    starting anything: what `edge run` would fail on, this fails on."""
     from edge.config import ConfigError, load_config
 
     try:
@@ -59,7 +60,26 @@ def check_config(config: Path = typer.Argument(..., help="Agent YAML.")) -> None
     except ConfigError as exc:
         typer.echo(f"invalid config:\n{exc}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"ok: site {cfg.site_id}, agent {cfg.agent_id}, {len(cfg.cameras)} camera(s)")
+    _need_edge()
+    from pydantic import ValidationError
+
+    from edge.profiles import load_profile
+    from edge.stages import build_stages
+
+    try:
+        prof = load_profile(cfg.profile)
+        stages = build_stages(prof)
+    except (FileNotFoundError, ValidationError) as exc:
+        typer.echo(f"invalid config: profile {cfg.profile!r}: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except Exception as exc:  # onnxruntime refuses a corrupt or foreign model file
+        typer.echo(f"invalid config: profile {cfg.profile!r}: a model does not load: {exc}", err=True)
+        raise typer.Exit(2) from None
+    models = ", ".join(f"{k} {m.path.name} ({m.sha256[:12]})" for k, m in stages.models.items())
+    typer.echo(
+        f"ok: site {cfg.site_id}, agent {cfg.agent_id}, {len(cfg.cameras)} camera(s), "
+        f"profile {prof.name}, models {models}"
+    )
 
 
 @profile_app.command("check")

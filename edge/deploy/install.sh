@@ -21,11 +21,23 @@ fi
 
 apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv chrony
+# The agent needs Python 3.11+. JetPack 6 (Ubuntu 22.04) ships 3.10 as python3 but has
+# python3.11 in its universe archive: use that where the system's python3 is older.
+PY=python3
+if ! "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3.11 python3.11-venv || {
+    echo "Python 3.11 or newer is required (found $("$PY" --version)) and apt has no python3.11:"
+    echo "on Ubuntu 22.04 / JetPack 6 enable 'universe' (add-apt-repository universe), then run this again"
+    exit 1
+  }
+  PY=python3.11
+fi
 id anpr >/dev/null 2>&1 || useradd --system --home /var/lib/anpr --shell /usr/sbin/nologin anpr
 install -d -o anpr -g anpr -m 0750 /var/lib/anpr
 install -d -m 0755 /etc/anpr /opt/anpr
 rsync -a --delete --exclude .venv --exclude .git "$SRC/" /opt/anpr/src/ 2>/dev/null || cp -a "$SRC/." /opt/anpr/src/
-python3 -m venv /opt/anpr/venv
+[ -x /opt/anpr/venv/bin/python ] && /opt/anpr/venv/bin/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+  || { rm -rf /opt/anpr/venv; "$PY" -m venv /opt/anpr/venv; }
 /opt/anpr/venv/bin/pip install -q --upgrade pip
 /opt/anpr/venv/bin/pip install -q "/opt/anpr/src[edge]"
 if [ ! -f /etc/anpr/agent.yaml ]; then

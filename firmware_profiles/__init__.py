@@ -1,0 +1,1 @@
+"""Device profiles, one YAML file each; shipped inside the package and found through it."""

@@ -1,10 +1,11 @@
 # Two commands for a fresh Debian/Ubuntu machine with Python 3.11+:
 #   make demo   the whole network on embedded defaults
 #   make test   the test suite (installs what it needs first)
+#   make test-timescale   the central tests on PostgreSQL 17 + TimescaleDB (root; CI runs it)
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-test test lint demo services-up services-down schemas clean
+.PHONY: install install-test test test-timescale lint demo services-up services-down schemas clean
 
 # System packages the tests need: Chromium for the console tests, fonts for the plate renderer,
 # Tesseract for the benchmarks' baseline.
@@ -23,6 +24,9 @@ lint: install
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q || [ $$? -eq 5 ]  # 5: no tests collected
+
+test-timescale: install-test
+	bash scripts/test_timescale.sh
 
 demo:
 	APT_EXTRA="$(APT_FONTS)" bash scripts/bootstrap.sh

@@ -4,6 +4,7 @@ PostgreSQL NOTIFY), on MQTT `anpr/v1/alerts/{priority}` and to webhooks."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -13,6 +14,7 @@ from anpr.protocol import Alert, Read
 from hotlists.matcher import Match
 
 CHANNEL = "alerts"
+STATE_CHANNEL = "alert_state"  # an alert acknowledged, closed or reopened
 DISPOSITIONS = ("confirmed", "misread", "no_action", "actioned")
 
 
@@ -87,34 +89,103 @@ def raise_alerts(conn: psycopg.Connection, read: Read, matches: list[Match]) -> 
     return alerts
 
 
-def acknowledge(conn: psycopg.Connection, alert_id: str, user: str) -> bool:
+@dataclass(frozen=True)
+class Transition:
+    """The server's answer to an operator's action: whether it changed the alert, and the alert as
+    it now stands (which may be another operator's doing)."""
+
+    changed: bool
+    alert: dict | None
+    reason: str = ""
+
+
+def _changed(conn: psycopg.Connection, alert_id: str) -> Transition:
+    # Every console shows the change: the live stream sends the alert again to all of them.
+    conn.execute("SELECT pg_notify(%s, %s)", (STATE_CHANNEL, alert_id))
+    return Transition(True, alert_message(conn, alert_id))
+
+
+def _refused(conn: psycopg.Connection, alert_id: str, why: str) -> Transition:
+    msg = alert_message(conn, alert_id)
+    if msg is None:
+        return Transition(False, None, "no such alert")
+    return Transition(False, msg, f"{why}: {describe_state(msg)}")
+
+
+def describe_state(msg: dict) -> str:
+    if msg["state"] == "closed":
+        return f"closed as {msg['disposition']} by {msg['disposed_by']}"
+    if msg["state"] == "acknowledged":
+        return f"acknowledged by {msg['acknowledged_by']}"
+    return "new"
+
+
+def acknowledge(conn: psycopg.Connection, alert_id: str, user: str) -> Transition:
     row = conn.execute(
         "UPDATE alerts SET state = 'acknowledged', acknowledged_by = %s, "
         "acknowledged_at = now() WHERE alert_id = %s AND state = 'new' RETURNING 1",
         (user, alert_id),
     ).fetchone()
-    return row is not None
+    return _changed(conn, alert_id) if row else _refused(conn, alert_id, "already taken")
 
 
-def dispose(conn: psycopg.Connection, alert_id: str, disposition: str, user: str) -> bool:
+def dispose(
+    conn: psycopg.Connection,
+    alert_id: str,
+    disposition: str,
+    user: str,
+    note: str = "",
+    incident_ref: str = "",
+) -> Transition:
+    """Close an alert. A closed alert's disposition is final: a second one is refused (a
+    supervisor reopens it first), so two consoles cannot overwrite each other."""
     if disposition not in DISPOSITIONS:
         raise ValueError(f"disposition must be one of {', '.join(DISPOSITIONS)}")
     row = conn.execute(
         "UPDATE alerts SET state = 'closed', disposition = %s, disposed_by = %s, disposed_at = now(), "
+        "disposition_note = %s, incident_ref = %s, "
         "acknowledged_by = COALESCE(acknowledged_by, %s), acknowledged_at = COALESCE(acknowledged_at, now()) "
-        "WHERE alert_id = %s RETURNING 1",
-        (disposition, user, user, alert_id),
+        "WHERE alert_id = %s AND state <> 'closed' RETURNING 1",
+        (disposition, user, note, incident_ref, user, alert_id),
     ).fetchone()
-    return row is not None
+    return _changed(conn, alert_id) if row else _refused(conn, alert_id, "already closed")
+
+
+def reopen(conn: psycopg.Connection, alert_id: str, user: str) -> Transition:
+    """A supervisor's correction: the alert goes back to acknowledged, its disposition cleared
+    (the audit trail keeps the old one)."""
+    row = conn.execute(
+        "UPDATE alerts SET state = 'acknowledged', disposition = NULL, disposed_by = NULL, "
+        "disposed_at = NULL, disposition_note = '', incident_ref = '', reopened_by = %s, "
+        "reopened_at = now() WHERE alert_id = %s AND state = 'closed' RETURNING 1",
+        (user, alert_id),
+    ).fetchone()
+    return _changed(conn, alert_id) if row else _refused(conn, alert_id, "not closed")
 
 
 def alert_message(conn: psycopg.Connection, alert_id: str) -> dict | None:
+    """The alert as a console shows it: the message raised, its state, and what lets an operator
+    verify the vehicle (the listed make, model and colour; the site's name and area)."""
     row = conn.execute(
-        "SELECT message, state, disposition, acknowledged_by, disposed_by FROM alerts WHERE alert_id = %s",
+        "SELECT a.message, a.state, a.disposition, a.acknowledged_by, a.disposed_by, a.disposition_note, "
+        "a.incident_ref, a.reopened_by, e.make, e.model, e.colour, s.name, s.area "
+        "FROM alerts a JOIN hits h USING (hit_id) LEFT JOIN hotlist_entries e ON e.entry_id = h.entry_id "
+        "LEFT JOIN sites s ON s.site_id = a.message->>'site_id' WHERE a.alert_id = %s",
         (alert_id,),
     ).fetchone()
     if row is None:
         return None
     msg = row[0] if isinstance(row[0], dict) else json.loads(row[0])
-    msg.update(state=row[1], disposition=row[2], acknowledged_by=row[3], disposed_by=row[4])
+    msg.update(
+        state=row[1],
+        disposition=row[2],
+        acknowledged_by=row[3],
+        disposed_by=row[4],
+        disposition_note=row[5],
+        incident_ref=row[6],
+        reopened_by=row[7],
+        vehicle={"make": row[8] or "", "model": row[9] or "", "colour": row[10] or ""},
+        site_name=row[11] or "",
+        site_area=row[12] or "",
+    )
     return msg

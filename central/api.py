@@ -18,7 +18,7 @@ from fastapi import Query as QueryParam
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sse_starlette.sse import EventSourceResponse
 
 from central import alerts as alerts_mod
@@ -30,6 +30,22 @@ from hotlists.formats import parse_csv, parse_voi
 from hotlists.loader import ListSettings, load_revision, stale_lists
 
 SESSION_COOKIE = "anpr_session"
+SESSION_RECHECK_S = 5.0  # the live stream re-checks its session at least this often
+
+
+def case_ref_filename(case_ref: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in case_ref)[:64]
+
+
+def credentials(request: Request) -> tuple[str | None, str | None]:
+    """(session cookie, bearer token) as the request carries them."""
+    bearer = None
+    authz = request.headers.get("authorization", "")
+    if authz.lower().startswith("bearer "):
+        bearer = authz[7:].strip()
+    return request.cookies.get(SESSION_COOKIE), bearer
+
+
 # Page sizes: at least one row, at most what one response should carry.
 Limit = Annotated[int, QueryParam(ge=1, le=5000)]
 REQUESTS = Counter("anpr_api_requests_total", "API requests", ["route"])
@@ -41,7 +57,9 @@ class LoginBody(BaseModel):
 
 
 class DispositionBody(BaseModel):
-    disposition: str
+    disposition: str  # no default: the operator chooses one
+    note: str = Field("", max_length=2000)
+    incident_ref: str = Field("", max_length=64)
 
 
 class AuthorisationBody(BaseModel):
@@ -123,11 +141,7 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
     Db = Annotated[psycopg.Connection, Depends(db)]
 
     def current_user(request: Request, conn: Db) -> User:
-        bearer = None
-        authz = request.headers.get("authorization", "")
-        if authz.lower().startswith("bearer "):
-            bearer = authz[7:].strip()
-        user = auth.user_for(conn, request.cookies.get(SESSION_COOKIE), bearer)
+        user = auth.user_for(conn, *credentials(request))
         if user is None:
             raise HTTPException(401, "login required", headers={"WWW-Authenticate": "Bearer"})
         return user
@@ -200,22 +214,33 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
     @app.get("/api/alerts/stream")
     async def alert_stream(request: Request, user: CurrentUser) -> EventSourceResponse:
         need(user, "alerts")
+        creds = credentials(request)
         q = hub.subscribe()
 
+        def still_signed_in() -> bool:
+            with pool.connection() as conn:
+                return auth.user_for(conn, *creds) is not None
+
         async def events() -> AsyncIterator[dict]:
+            # The session is checked again before every event and at every ping (and at once when
+            # any session ends), so a logged-out or expired console stops receiving alerts.
             try:
                 while not await request.is_disconnected():
                     try:
-                        channel, payload = await asyncio.wait_for(q.get(), timeout=15)
+                        channel, payload = await asyncio.wait_for(q.get(), timeout=SESSION_RECHECK_S)
                     except TimeoutError:
+                        channel, payload = "ping", ""
+                    if not await asyncio.to_thread(still_signed_in):
+                        yield {"event": "logout", "data": json.dumps({"reason": "session ended"})}
+                        return
+                    if channel == "ping":
                         yield {"event": "ping", "data": "{}"}
-                        continue
-                    if channel == "alerts":
+                    elif channel in (alerts_mod.CHANNEL, alerts_mod.STATE_CHANNEL):
                         with pool.connection() as conn:
                             msg = alerts_mod.alert_message(conn, payload)
                         if msg:
                             yield {"event": "alert", "data": json.dumps(msg, default=str)}
-                    else:
+                    elif channel == "camera_state":
                         cam, _, state = payload.partition(":")
                         yield {"event": "camera", "data": json.dumps({"camera_id": cam, "state": state})}
             finally:
@@ -223,29 +248,66 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
 
         return EventSourceResponse(events())
 
-    @app.post("/api/alerts/{alert_id}/ack")
-    def ack(alert_id: UUID, user: CurrentUser, conn: Db) -> dict:
-        need(user, "alerts")
-        ok = alerts_mod.acknowledge(conn, str(alert_id), user.username)
-        audit.record(conn, user.username, "alert.acknowledge", {"alert_id": str(alert_id), "changed": ok})
-        return {"ok": ok}
+    def answer(t: alerts_mod.Transition) -> dict | JSONResponse:
+        """The alert as it stands after the action; 409 with the reason when another console (or
+        an earlier action) got there first, so the UI shows the server's state, never a guess."""
+        if t.alert is None:
+            raise HTTPException(404, "no such alert")
+        body = {"ok": t.changed, "alert": json.loads(json.dumps(t.alert, default=str))}
+        if t.changed:
+            return body
+        return JSONResponse({**body, "detail": t.reason}, status_code=409)
 
-    @app.post("/api/alerts/{alert_id}/disposition")
-    def disposition(alert_id: UUID, body: DispositionBody, user: CurrentUser, conn: Db) -> dict:
+    @app.post("/api/alerts/{alert_id}/ack", response_model=None)
+    def ack(alert_id: UUID, user: CurrentUser, conn: Db) -> dict | JSONResponse:
+        need(user, "alerts")
+        t = alerts_mod.acknowledge(conn, str(alert_id), user.username)
+        audit.record(
+            conn, user.username, "alert.acknowledge", {"alert_id": str(alert_id), "changed": t.changed}
+        )
+        return answer(t)
+
+    @app.post("/api/alerts/{alert_id}/disposition", response_model=None)
+    def disposition(
+        alert_id: UUID, body: DispositionBody, user: CurrentUser, conn: Db
+    ) -> dict | JSONResponse:
         need(user, "alerts")
         try:
-            ok = alerts_mod.dispose(conn, str(alert_id), body.disposition, user.username)
+            t = alerts_mod.dispose(
+                conn, str(alert_id), body.disposition, user.username, body.note, body.incident_ref
+            )
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
-        if not ok:
-            raise HTTPException(404, "no such alert")
         audit.record(
             conn,
             user.username,
             "alert.disposition",
-            {"alert_id": str(alert_id), "disposition": body.disposition},
+            {
+                "alert_id": str(alert_id),
+                "disposition": body.disposition,
+                "incident_ref": body.incident_ref,
+                "changed": t.changed,
+            },
         )
-        return {"ok": True}
+        return answer(t)
+
+    @app.post("/api/alerts/{alert_id}/reopen", response_model=None)
+    def reopen(alert_id: UUID, user: CurrentUser, conn: Db) -> dict | JSONResponse:
+        need(user, "alerts.reopen")
+        before = alerts_mod.alert_message(conn, str(alert_id))
+        t = alerts_mod.reopen(conn, str(alert_id), user.username)
+        audit.record(
+            conn,
+            user.username,
+            "alert.reopen",
+            {
+                "alert_id": str(alert_id),
+                "was": before and before.get("disposition"),
+                "was_by": before and before.get("disposed_by"),
+                "changed": t.changed,
+            },
+        )
+        return answer(t)
 
     @app.get("/api/sites")
     def sites(user: CurrentUser, conn: Db) -> list[dict]:
@@ -299,15 +361,17 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
     def search_query(
         vrm: str,
         mode: str = "exact",
-        since: datetime | None = None,
-        until: datetime | None = None,
+        since: str = "",
+        until: str = "",
         sites: str = "",
-        authorisation_id: Annotated[int | None, QueryParam(ge=1, le=2**62)] = None,
+        authorisation_id: str = "",
         limit: Limit = 200,
     ) -> search.SearchQuery:
-        return search.SearchQuery(
-            vrm, mode, since, until, tuple(s for s in sites.split(",") if s), authorisation_id, limit
-        )
+        # Empty fields are "not given": a console link or form sends them all.
+        try:
+            return search.query_from_form(vrm, mode, since, until, sites, authorisation_id, limit)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
 
     Query = Annotated[search.SearchQuery, Depends(search_query)]
 
@@ -390,19 +454,44 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         )
 
     @app.get("/api/export.csv")
-    def export(user: CurrentUser, conn: Db, q: Query) -> Response:
+    def export(
+        user: CurrentUser,
+        conn: Db,
+        q: Query,
+        reason: Annotated[str, QueryParam(max_length=500)] = "",
+        case_ref: Annotated[str, QueryParam(max_length=64)] = "",
+    ) -> Response:
+        """The search's reads as CSV, with each site's name (and place, for roles that may see
+        locations); the reason and case reference go into the audit trail."""
         need(user, "export")
+        if len(reason.strip()) < 3 or len(case_ref.strip()) < 2:
+            raise HTTPException(422, "an export needs a reason and a case reference")
         rows = run_search(conn, user, replace(q, limit=search.MAX_RESULTS))
-        audit.record(conn, user.username, "export", {"vrm": q.vrm, "rows": len(rows)})
+        audit.record(
+            conn,
+            user.username,
+            "export",
+            {"vrm": q.vrm, "rows": len(rows), "reason": reason, "case_ref": case_ref},
+        )
+        places = {
+            r[0]: r[1:]
+            for r in conn.execute(
+                "SELECT site_id, name, lat, lon FROM sites WHERE site_id = ANY(%s)",
+                (list({r["site_id"] for r in rows}),),
+            )
+        }
+        located = user.can("locations")
         buf = io.StringIO()
         w = csv.writer(buf)
-        w.writerow(rows[0].keys() if rows else ["read_id"])
+        extra = ["site_name", "lat", "lon"] if located else ["site_name"]
+        w.writerow([*(rows[0].keys() if rows else ["read_id", "site_id"]), *extra])
         for r in rows:
-            w.writerow(r.values())
+            name, lat, lon = places.get(r["site_id"], ("", None, None))
+            w.writerow([*r.values(), name, *((lat, lon) if located else ())])
         return PlainTextResponse(
             buf.getvalue(),
             media_type="text/csv",
-            headers={"Content-Disposition": "attachment; filename=reads.csv"},
+            headers={"Content-Disposition": f"attachment; filename=reads-{case_ref_filename(case_ref)}.csv"},
         )
 
     @app.get("/api/hotlists")

@@ -20,6 +20,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "operator": {"alerts", "search", "reads", "sites", "hotlists.view"},
     "supervisor": {
         "alerts",
+        "alerts.reopen",
         "search",
         "reads",
         "sites",
@@ -89,8 +90,13 @@ def login(conn: psycopg.Connection, username: str, password: str) -> tuple[User,
     return User(row[0], row[1], row[2], row[3]), token
 
 
+SESSION_CHANNEL = "session_end"
+
+
 def logout(conn: psycopg.Connection, token: str) -> None:
     conn.execute("DELETE FROM sessions WHERE token_hash = %s", (_h(token),))
+    # Live streams re-check their own session at once rather than at their next ping.
+    conn.execute("SELECT pg_notify(%s, '')", (SESSION_CHANNEL,))
 
 
 def create_api_token(conn: psycopg.Connection, username: str, name: str) -> str:

@@ -22,10 +22,17 @@ MIN_BASELINE_PER_HOUR = 20  # below this the hour is not a traffic hour
 CLOCK_SUSPECT_S = 10.0
 
 
+AWAITING = "awaiting first heartbeat"  # registered, not yet had time to report: no incident
+NEVER_REPORTED = "never reported"
+
+
 @dataclass(frozen=True)
 class Verdict:
     state: str
     reason: str
+    # When the state began, where the evidence says so (silence began at the last heartbeat);
+    # None means now.
+    began: datetime | None = None
 
 
 def record_heartbeat(conn: psycopg.Connection, hb: Heartbeat, raw: str, received_at: datetime) -> None:
@@ -89,6 +96,7 @@ def verdict(
     recent_reads: float | None,
     baseline: float | None,
     healthy_for_s: float = float("inf"),
+    registered_at: datetime | None = None,
 ) -> Verdict:
     """The state a camera should be in; pure, so the rules are testable on their own."""
     if maintenance:
@@ -96,10 +104,17 @@ def verdict(
     if agent_state == "offline":
         return Verdict("DOWN", "agent offline (last will or clean stop)")
     if last_hb is None:
-        return Verdict("DOWN", "never reported")
+        # A new camera gets the same grace as a silent one before it counts as an outage; then
+        # the outage runs from its registration.
+        if (
+            registered_at is not None
+            and (now - registered_at).total_seconds() <= MISSED_INTERVALS * interval_s
+        ):
+            return Verdict("DOWN", AWAITING)
+        return Verdict("DOWN", NEVER_REPORTED, registered_at)
     silent = (now - last_hb).total_seconds()
     if silent > MISSED_INTERVALS * interval_s:
-        return Verdict("DOWN", f"no heartbeat for {silent:.0f} s")
+        return Verdict("DOWN", f"no heartbeat for {silent:.0f} s", last_hb)
     if reported and reported.split(":")[0] in ("down", "reconnecting"):
         return Verdict("DOWN", f"camera reports {reported}")
     if clock_offset is not None and abs(clock_offset) > CLOCK_SUSPECT_S:
@@ -117,16 +132,19 @@ def verdict(
 
 
 def evaluate(conn: psycopg.Connection, now: datetime | None = None) -> list[tuple[str, str, str]]:
-    """Re-derive every camera's state; open/close incidents for changes. Returns the changes."""
+    """Re-derive every camera's state; open/close incidents for changes. Returns the changes.
+    An outage is dated from the last heartbeat, not from when it was noticed, and a camera back
+    from DOWN from the heartbeat that brought it back."""
     now = now or datetime.now(UTC)
     rows = conn.execute(
         "SELECT c.camera_id, c.site_id, c.heartbeat_interval_s, s.state, s.maintenance, s.last_heartbeat_at, "
-        "s.camera_reported, a.state, a.clock_offset_s, s.since FROM cameras c JOIN camera_state s USING (camera_id) "
+        "s.camera_reported, a.state, a.clock_offset_s, s.since, s.reason FROM cameras c "
+        "JOIN camera_state s USING (camera_id) "
         "LEFT JOIN agents a ON a.site_id = c.site_id AND a.agent_id = s.agent_id"
     ).fetchall()
     recent, base = _read_rates(conn, now)
     changes = []
-    for cam, site, interval, state, maint, last_hb, reported, agent_state, offset, since in rows:
+    for cam, site, interval, state, maint, last_hb, reported, agent_state, offset, since, reason in rows:
         healthy_for = (now - since).total_seconds() if state in ("UP", "DEGRADED") else 0.0
         v = verdict(
             now,
@@ -139,22 +157,29 @@ def evaluate(conn: psycopg.Connection, now: datetime | None = None) -> list[tupl
             recent.get(cam, 0.0),
             base.get(cam),
             healthy_for,
+            registered_at=since if reason == AWAITING else None,
         )
-        if v.state == state:
+        grace_over = reason == AWAITING and v.reason != AWAITING
+        if v.state == state and not grace_over:
             continue
+        began = v.began
+        if began is None and state == "DOWN" and v.state != "DOWN" and last_hb is not None:
+            began = last_hb  # back with the heartbeat that ended the silence
+        at = min(now, max(began or now, since))
         with conn.transaction():
             conn.execute(
                 "UPDATE camera_state SET state = %s, since = %s, reason = %s WHERE camera_id = %s",
-                (v.state, now, v.reason, cam),
+                (v.state, at, v.reason, cam),
             )
             conn.execute(
-                "UPDATE incidents SET ended_at = %s WHERE camera_id = %s AND ended_at IS NULL", (now, cam)
+                "UPDATE incidents SET ended_at = greatest(started_at, %s) WHERE camera_id = %s AND ended_at IS NULL",
+                (at, cam),
             )
             if v.state != "UP":
                 conn.execute(
                     "INSERT INTO incidents(camera_id, site_id, state, cause, started_at) "
                     "VALUES (%s, %s, %s, %s, %s)",
-                    (cam, site, v.state, v.reason, now),
+                    (cam, site, v.state, v.reason, at),
                 )
             conn.execute("SELECT pg_notify('camera_state', %s)", (f"{cam}:{v.state}",))
         changes.append((cam, state, v.state))

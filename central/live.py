@@ -9,8 +9,11 @@ import logging
 
 import psycopg
 
+from central import alerts, auth
+
 log = logging.getLogger(__name__)
-CHANNELS = ("alerts", "camera_state")
+# New alerts, alert state changes, camera states, and sessions ended (streams re-check theirs).
+CHANNELS = (alerts.CHANNEL, alerts.STATE_CHANNEL, "camera_state", auth.SESSION_CHANNEL)
 
 
 class LiveHub:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from anpr.config_errors import describe
 from anpr.protocol.topics import ID_PATTERN
+from central.health import AWAITING
 
 
 class CameraEntry(BaseModel):
@@ -100,17 +101,13 @@ def import_sites(conn: psycopg.Connection, sites: list[SiteEntry]) -> tuple[int,
                     "heartbeat_interval_s = EXCLUDED.heartbeat_interval_s",
                     (c.camera_id, s.site_id, c.name, c.bearing, c.lanes, c.direction, c.heartbeat_interval_s),
                 )
-                new = conn.execute(
-                    "INSERT INTO camera_state(camera_id, state, reason) VALUES (%s, 'DOWN', 'never reported') "
-                    "ON CONFLICT DO NOTHING RETURNING camera_id",
-                    (c.camera_id,),
-                ).fetchone()
-                if new:  # counted as down from the moment it is registered until it reports
-                    conn.execute(
-                        "INSERT INTO incidents(camera_id, site_id, state, cause, started_at) "
-                        "VALUES (%s, %s, 'DOWN', 'never reported', now())",
-                        (c.camera_id, s.site_id),
-                    )
+                # Down until it reports, but not an outage until it has had the time to report
+                # (central.health opens the incident then, dated from now).
+                conn.execute(
+                    "INSERT INTO camera_state(camera_id, state, reason) VALUES (%s, 'DOWN', %s) "
+                    "ON CONFLICT DO NOTHING",
+                    (c.camera_id, AWAITING),
+                )
     return len(sites), sum(len(s.cameras) for s in sites)
 
 

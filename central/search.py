@@ -38,6 +38,42 @@ class SearchQuery:
     limit: int = 200
 
 
+def parse_time(text: str, field: str) -> datetime | None:
+    """A time from a form or a query string: empty means not given; no zone means UTC."""
+    if not text.strip():
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{field}: {text[:40]!r} is not a date and time (YYYY-MM-DDTHH:MM)") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def query_from_form(
+    vrm: str,
+    mode: str = "exact",
+    since: str = "",
+    until: str = "",
+    sites: str = "",
+    authorisation_id: str = "",
+    limit: int = 200,
+) -> SearchQuery:
+    """The query as a console form or a link sends it, every field a string and empty when not
+    given; a bad field is named in the error."""
+    auth = authorisation_id.strip()
+    if auth and not (auth.isdigit() and 0 < int(auth) < 2**62):
+        raise ValueError(f"authorisation no.: {auth[:40]!r} is not an authorisation number")
+    return SearchQuery(
+        vrm,
+        mode,
+        parse_time(since, "from"),
+        parse_time(until, "to"),
+        tuple(x.strip() for x in sites.split(",") if x.strip()),
+        int(auth) if auth else None,
+        limit,
+    )
+
+
 def record_authorisation(
     conn: psycopg.Connection,
     actor: User,

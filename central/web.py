@@ -1,15 +1,18 @@
 """The operator console: server-rendered pages (Jinja2) on top of the JSON API, live alerts and
 camera states over server-sent events. No front-end build step."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import psycopg
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import alerts as alerts_mod
 from central import audit, auth, reports, search
@@ -19,6 +22,8 @@ from hotlists.loader import stale_lists
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+ERROR_TITLES = {403: "Not for your role", 404: "Not found", 422: "Not understood"}
 
 PAGES = [
     ("alerts", "Live alerts", "alerts"),
@@ -61,8 +66,24 @@ def create_web_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         return RedirectResponse(f"/{first}", 303)
 
     @app.get("/login", include_in_schema=False)
-    def login_page(request: Request) -> HTMLResponse:
-        return render(request, "login.html", None, error=None)
+    def login_page(request: Request, expired: str = "") -> HTMLResponse:
+        notice = "Your session has ended. Log in again to carry on." if expired else None
+        return render(request, "login.html", None, error=None, notice=notice)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def console_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # The API answers JSON; a console page answers a page with the navigation.
+        if request.url.path.startswith(("/api/", "/static/", "/metrics", "/healthz", "/openapi")):
+            return await http_exception_handler(request, exc)
+        if 300 <= exc.status_code < 400:
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        with pool.connection() as conn:
+            user = auth.user_for(conn, request.cookies.get(SESSION_COOKIE))
+        title = ERROR_TITLES.get(exc.status_code, "Something went wrong")
+        message = exc.detail if exc.detail != "Not Found" else f"There is no page at {request.url.path}."
+        resp = render(request, "error.html", user, status=exc.status_code, title=title, message=message)
+        resp.status_code = exc.status_code
+        return resp
 
     @app.post("/login", include_in_schema=False)
     def login_post(
@@ -92,11 +113,13 @@ def create_web_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
     @app.get("/alerts", include_in_schema=False)
     def alerts_page(request: Request, user: PageUser, conn: Db) -> HTMLResponse:
         if not user.can("alerts"):
-            raise HTTPException(403, "not for your role")
+            raise HTTPException(403, "Live alerts are for operators and supervisors.")
         rows = conn.execute(
             "SELECT alert_id FROM alerts ORDER BY state = 'new' DESC, priority, created_at DESC LIMIT 100"
         ).fetchall()
         items = [alerts_mod.alert_message(conn, str(r[0])) for r in rows]
+        # Cards are drawn by console.js from this data, as the live stream's are: one renderer.
+        items = json.loads(json.dumps(items, default=str))
         return render(request, "alerts.html", user, alerts=items, dispositions=alerts_mod.DISPOSITIONS)
 
     @app.get("/sites", include_in_schema=False)
@@ -148,7 +171,7 @@ def create_web_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         try:
             rep = reports.site_report(conn, site_id, timedelta(days=7))
         except LookupError:
-            raise HTTPException(404, "no such site") from None
+            raise HTTPException(404, f"There is no site {site_id}.") from None
         incidents = conn.execute(
             "SELECT camera_id, state, cause, started_at, ended_at FROM incidents "
             "WHERE site_id = %s ORDER BY started_at DESC LIMIT 50",
@@ -196,14 +219,7 @@ def create_web_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         results, error, refused = None, None, False
         if vrm:
             try:
-                q = search.SearchQuery(
-                    vrm,
-                    mode,
-                    _dt(since),
-                    _dt(until),
-                    tuple(s for s in sites.split(",") if s),
-                    int(authorisation_id) if authorisation_id else None,
-                )
+                q = search.query_from_form(vrm, mode, since, until, sites, authorisation_id)
                 results = search.search(conn, user, q)
             except search.SearchRefused as exc:
                 error, refused = str(exc), True
@@ -250,7 +266,7 @@ def create_web_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         request: Request, user: PageUser, conn: Db, actor: str = "", action: str = ""
     ) -> HTMLResponse:
         if not user.can("audit"):
-            raise HTTPException(403, "auditors only")
+            raise HTTPException(403, "The audit trail is for auditors and administrators.")
         sql, args = "SELECT seq, at, actor, action, detail FROM audit_log WHERE true", []
         if actor:
             sql += " AND actor = %s"
@@ -269,13 +285,6 @@ def create_web_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
 def _state(row: tuple) -> str:
     down, degraded, maint = row[4], row[5], row[6]
     return "DOWN" if down else "DEGRADED" if degraded else "MAINTENANCE" if maint else "UP"
-
-
-def _dt(text: str) -> datetime | None:
-    if not text:
-        return None
-    value = datetime.fromisoformat(text)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _availability(conn: psycopg.Connection, now: datetime) -> dict[str, dict[str, float]]:

@@ -217,10 +217,35 @@ def test_alert_disposition_is_recorded(env) -> None:  # type: ignore[no-untyped-
         build_index(conn),
     )
     alert_id = str(res.alerts[0].alert_id)
-    h = login(client, "op")
-    assert client.post(f"/api/alerts/{alert_id}/ack", headers=h).json() == {"ok": True}
+    h, sup = login(client, "op"), login(client, "sup")
+    got = client.post(f"/api/alerts/{alert_id}/ack", headers=h).json()
+    assert got["ok"] and got["alert"]["state"] == "acknowledged" and got["alert"]["acknowledged_by"] == "op"
+    # A second console's Acknowledge is refused with the alert as it stands (B3).
+    again = client.post(f"/api/alerts/{alert_id}/ack", headers=sup)
+    assert again.status_code == 409 and again.json()["detail"] == "already taken: acknowledged by op"
     bad = client.post(f"/api/alerts/{alert_id}/disposition", json={"disposition": "maybe"}, headers=h)
     assert bad.status_code == 422
+    assert client.post(f"/api/alerts/{alert_id}/disposition", json={}, headers=h).status_code == 422
+    done = client.post(
+        f"/api/alerts/{alert_id}/disposition",
+        json={"disposition": "confirmed", "incident_ref": "LOG 0412", "note": "stopped on the A12"},
+        headers=h,
+    )
+    assert done.status_code == 200 and done.json()["alert"]["incident_ref"] == "LOG 0412"
+    # A closed alert's disposition is final (B2): a second one, from any console, is refused ...
+    for who in (h, sup):
+        late = client.post(
+            f"/api/alerts/{alert_id}/disposition", json={"disposition": "misread"}, headers=who
+        )
+        assert late.status_code == 409 and late.json()["alert"]["disposition"] == "confirmed"
+    # ... unless a supervisor reopens it (an operator may not), which is audited.
+    assert client.post(f"/api/alerts/{alert_id}/reopen", headers=h).status_code == 403
+    assert (
+        client.post(f"/api/alerts/{alert_id}/reopen", headers=sup).json()["alert"]["state"] == "acknowledged"
+    )
+    assert conn.execute("SELECT detail->>'was' FROM audit_log WHERE action = 'alert.reopen'").fetchone() == (
+        "confirmed",
+    )
     assert (
         client.post(
             f"/api/alerts/{alert_id}/disposition", json={"disposition": "confirmed"}, headers=h
@@ -241,10 +266,29 @@ def test_csv_export_is_audited_and_role_bound(env) -> None:  # type: ignore[no-u
         ).status_code
         == 403
     )
-    r = client.get("/api/export.csv", params={"vrm": "AB51ABC", "since": since}, headers=login(client, "sup"))
+    sup = login(client, "sup")
+    # The console's form sends every field, empty ones included (B1: they were refused with 422).
+    form = {
+        "vrm": "AB51ABC",
+        "mode": "exact",
+        "since": since,
+        "until": "",
+        "sites": "",
+        "authorisation_id": "",
+    }
+    assert client.get("/api/export.csv", params=form, headers=sup).status_code == 422  # no reason given
+    r = client.get(
+        "/api/export.csv", params={**form, "reason": "robbery enquiry", "case_ref": "OP/123"}, headers=sup
+    )
     lines = r.text.strip().splitlines()
     assert r.status_code == 200 and lines[0].startswith("read_id,") and len(lines) == 3
-    assert conn.execute("SELECT detail->>'rows' FROM audit_log WHERE action = 'export'").fetchone()[0] == "2"
+    assert lines[0].endswith(",site_name,lat,lon") and "OP_123" in r.headers["content-disposition"]
+    rows, why, ref = conn.execute(
+        "SELECT detail->>'rows', detail->>'reason', detail->>'case_ref' FROM audit_log WHERE action = 'export'"
+    ).fetchone()
+    assert (rows, why, ref) == ("2", "robbery enquiry", "OP/123")
+    bad = client.get("/api/search", params={**form, "authorisation_id": "abc"}, headers=sup)
+    assert bad.status_code == 422 and "authorisation no." in bad.json()["detail"]
 
 
 # -- security -------------------------------------------------------------------------------------
@@ -273,7 +317,7 @@ def test_cookie_sessions_refuse_cross_site_changes(env) -> None:  # type: ignore
     assert client.post(f"/api/alerts/{missing}/ack").status_code == 403  # no Origin, no Referer
     # … while the console's own page gets through to the handler (nothing to acknowledge).
     own = client.post(f"/api/alerts/{missing}/ack", headers={"Origin": "http://testserver"})
-    assert own.status_code == 200 and own.json() == {"ok": False}
+    assert own.status_code == 404 and own.json() == {"detail": "no such alert"}
     assert client.post("/api/logout", headers={"Origin": "http://testserver"}).status_code == 200
 
 

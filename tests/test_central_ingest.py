@@ -280,3 +280,41 @@ def test_verdict_rules() -> None:
     assert v(now, False, now, 30, "online", None, None, 60, 100).state == "UP"
     assert v(now, False, now, 30, "online", None, None, 0, 2).state == "UP"  # not a traffic hour
     assert v(now, False, now, 30, "online", "down: cannot open rtsp", None, None, None).state == "DOWN"
+    # Downtime is dated from the evidence: silence from the last heartbeat; a new camera has the
+    # same grace before it counts, and then counts from its registration.
+    last = now - timedelta(seconds=95)
+    assert v(now, False, last, 30, "online", None, None, None, None).began == last
+    reg = now - timedelta(seconds=60)
+    assert v(now, False, None, 30, None, None, None, None, None, registered_at=reg).reason == health.AWAITING
+    late = v(now, False, None, 30, None, None, None, None, None, registered_at=now - timedelta(seconds=95))
+    assert late.reason == health.NEVER_REPORTED and late.began == now - timedelta(seconds=95)
+
+
+def test_outage_counted_from_the_last_heartbeat_and_no_incident_before_a_camera_could_report(
+    db: psycopg.Connection, site: str
+) -> None:
+    cam, other = f"{site}-C1", f"{site}-C2"
+    incidents = "SELECT state, cause, started_at, ended_at FROM incidents WHERE camera_id = %s ORDER BY incident_id"
+    registered = db.execute("SELECT since FROM camera_state WHERE camera_id = %s", (cam,)).fetchone()[0]  # type: ignore[index]
+    # Just registered: down until it reports, but no incident (the demo's 99.97 % at start-up).
+    health.evaluate(db, registered + timedelta(seconds=5))
+    assert db.execute(incidents, (cam,)).fetchall() == []
+    # It reports 20 s after registration, then falls silent: the outage starts at its last heartbeat,
+    # though it is only noticed three 30 s intervals later.
+    beat = registered + timedelta(seconds=20)
+    db.execute("UPDATE camera_state SET last_heartbeat_at = %s WHERE camera_id = %s", (beat, cam))
+    assert (cam, "DOWN", "UP") in health.evaluate(db, beat + timedelta(seconds=1))
+    assert db.execute(incidents, (cam,)).fetchall() == []
+    noticed = beat + timedelta(seconds=95)
+    health.evaluate(db, noticed)
+    [(state, cause, started, ended)] = db.execute(incidents, (cam,)).fetchall()
+    assert state == "DOWN" and "no heartbeat" in cause and started == beat and ended is None
+    # Back: the outage ends at the heartbeat that ended it, not when the next check ran.
+    back = noticed + timedelta(seconds=30)
+    db.execute("UPDATE camera_state SET last_heartbeat_at = %s WHERE camera_id = %s", (back, cam))
+    health.evaluate(db, back + timedelta(seconds=20))
+    [(_, _, started, ended)] = db.execute(incidents, (cam,)).fetchall()
+    assert (started, ended) == (beat, back)
+    # The camera that never reports: an incident once the grace is over, dated from registration.
+    [(state, cause, started, _)] = db.execute(incidents, (other,)).fetchall()
+    assert (state, cause, started) == ("DOWN", health.NEVER_REPORTED, registered)

@@ -2,10 +2,11 @@
 #   make demo   the whole network on embedded defaults
 #   make test   the test suite (installs what it needs first)
 #   make test-timescale   the central tests on PostgreSQL 17 + TimescaleDB (root; CI runs it)
+#   make test-arm64       the edge agent installed and reading on arm64 under qemu (root; CI runs it)
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-test test test-timescale lint demo services-up services-down schemas clean
+.PHONY: install install-test test test-timescale test-arm64 lint demo services-up services-down schemas clean
 
 # System packages the tests need: Chromium for the console tests, fonts for the plate renderer,
 # Tesseract for the benchmarks' baseline.
@@ -27,6 +28,9 @@ test: install-test
 
 test-timescale: install-test
 	bash scripts/test_timescale.sh
+
+test-arm64: install-test
+	bash scripts/test_arm64.sh
 
 demo:
 	APT_EXTRA="$(APT_FONTS)" bash scripts/bootstrap.sh

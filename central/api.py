@@ -7,9 +7,9 @@ import io
 import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 import psycopg
@@ -27,7 +27,14 @@ from central.auth import User
 from central.live import LiveHub
 from central.login_throttle import LoginThrottle
 from hotlists.formats import parse_csv, parse_voi
-from hotlists.loader import ListSettings, load_revision, stale_lists
+from hotlists.loader import (
+    ListSettings,
+    NoSuchList,
+    list_settings,
+    load_revision,
+    stale_lists,
+    update_settings,
+)
 
 SESSION_COOKIE = "anpr_session"
 SESSION_RECHECK_S = 5.0  # the live stream re-checks its session at least this often
@@ -60,6 +67,17 @@ class DispositionBody(BaseModel):
     disposition: str  # no default: the operator chooses one
     note: str = Field("", max_length=2000)
     incident_ref: str = Field("", max_length=64)
+
+
+class ListSettingsBody(BaseModel):
+    """The settings to change; a field left out keeps its value."""
+
+    owner: str | None = Field(None, max_length=200)
+    priority: int | None = Field(None, ge=1, le=9)
+    match_mode: Literal["exact", "lenient"] | None = None
+    max_substitutions: int | None = Field(None, ge=0, le=3)
+    wide_classes: bool | None = None
+    max_age_s: int | None = Field(None, ge=60, le=366 * 86_400)
 
 
 class AuthorisationBody(BaseModel):
@@ -525,9 +543,14 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         name: str,
         request: Request,
         user: CurrentUser,
-        priority: Annotated[int, QueryParam(ge=1, le=9)] = 5,
-        match_mode: str = "lenient",
+        create: bool = False,
+        priority: Annotated[int | None, QueryParam(ge=1, le=9)] = None,
+        match_mode: Literal["exact", "lenient"] | None = None,
+        owner: Annotated[str | None, QueryParam(max_length=200)] = None,
     ) -> dict:
+        """A new revision of a list's entries. The list's settings are not touched: they are
+        changed on their own (PUT …/settings). A name that is no list yet needs `create=true`,
+        and only then do priority, match mode and owner apply."""
         need(user, "hotlists.edit")
         text = (await request.body()).decode("utf-8-sig")
         parsed = parse_voi(text) if text.lstrip().startswith("{") else parse_csv(text)
@@ -536,16 +559,55 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
                 422, {"rejected": [{"line": r.line, "reason": r.reason} for r in parsed.rejected[:50]]}
             )
         with pool.connection() as conn:
-            list_id, rev = load_revision(
-                conn, name, parsed.entries, ListSettings(priority=priority, match_mode=match_mode)
-            )
+            current = list_settings(conn, name)
+            if current is None and not create:
+                raise HTTPException(404, f"no hotlist named {name!r}; send create=true to start a new list")
+            asked = {"priority": priority, "match_mode": match_mode, "owner": owner}
+            if current is not None and any(
+                v is not None and v != getattr(current, k) for k, v in asked.items()
+            ):
+                raise HTTPException(
+                    409,
+                    f"{name!r} exists: its settings are changed on their own (PUT /api/hotlists/{name}/settings), "
+                    "not by an upload",
+                )
+            settings = None
+            if current is None:
+                settings = ListSettings(
+                    owner=owner or "", priority=priority or 5, match_mode=match_mode or "lenient"
+                )
+            try:
+                list_id, rev = load_revision(conn, name, parsed.entries, settings, create=create)
+            except NoSuchList as exc:  # deleted or renamed meanwhile
+                raise HTTPException(404, str(exc)) from None
             audit.record(
                 conn,
                 user.username,
                 "hotlist.load",
-                {"list": name, "revision": rev, "entries": len(parsed.entries)},
+                {"list": name, "revision": rev, "entries": len(parsed.entries), "created": current is None},
             )
-        return {"list_id": list_id, "revision": rev, "entries": len(parsed.entries)}
+        return {
+            "list_id": list_id,
+            "revision": rev,
+            "entries": len(parsed.entries),
+            "created": current is None,
+        }
+
+    @app.put("/api/hotlists/{name}/settings")
+    def hotlist_settings(name: str, body: ListSettingsBody, user: CurrentUser, conn: Db) -> dict:
+        need(user, "hotlists.edit")
+        before = list_settings(conn, name)
+        if before is None:
+            raise HTTPException(404, f"no hotlist named {name!r}")
+        after = replace(before, **body.model_dump(exclude_none=True))
+        update_settings(conn, name, after)
+        audit.record(
+            conn,
+            user.username,
+            "hotlist.settings",
+            {"list": name, "before": asdict(before), "after": asdict(after)},
+        )
+        return {"list": name, **asdict(after)}
 
     @app.get("/api/audit")
     def audit_trail(

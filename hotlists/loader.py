@@ -23,26 +23,63 @@ class ListSettings:
     max_age_s: int = 86_400
 
 
+class NoSuchList(LookupError):
+    pass
+
+
+def list_settings(conn: psycopg.Connection, name: str) -> ListSettings | None:
+    row = conn.execute(
+        "SELECT owner, priority, match_mode, max_substitutions, wide_classes, max_age_s FROM hotlists "
+        "WHERE name = %s",
+        (name,),
+    ).fetchone()
+    return ListSettings(*row) if row else None
+
+
+def update_settings(conn: psycopg.Connection, name: str, s: ListSettings) -> None:
+    """Change a list's settings on their own (not as a side effect of loading entries)."""
+    row = conn.execute(
+        "UPDATE hotlists SET owner = %s, priority = %s, match_mode = %s, max_substitutions = %s, "
+        "wide_classes = %s, max_age_s = %s WHERE name = %s RETURNING 1",
+        (s.owner, s.priority, s.match_mode, s.max_substitutions, s.wide_classes, s.max_age_s, name),
+    ).fetchone()
+    if row is None:
+        raise NoSuchList(f"no hotlist named {name!r}")
+    conn.execute(f"NOTIFY {CHANNEL}")
+
+
 def load_revision(
-    conn: psycopg.Connection, name: str, entries: list[HotlistEntry], settings: ListSettings | None = None
+    conn: psycopg.Connection,
+    name: str,
+    entries: list[HotlistEntry],
+    settings: ListSettings | None = None,
+    *,
+    create: bool = True,
 ) -> tuple[int, int]:
     """Write `entries` as the list's next revision and switch to it in one transaction.
-    Returns (list_id, revision). Matching sees the old revision until the commit, then the new."""
-    s = settings or ListSettings()
+    Returns (list_id, revision). Matching sees the old revision until the commit, then the new.
+    An existing list keeps its settings unless `settings` are given; a name that is not a list
+    yet is refused unless `create` (so a typo cannot start a new list)."""
     with conn.transaction():
         row = conn.execute(
-            "INSERT INTO hotlists(name, owner, priority, match_mode, max_substitutions, wide_classes, max_age_s) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, priority = EXCLUDED.priority, "
-            "match_mode = EXCLUDED.match_mode, max_substitutions = EXCLUDED.max_substitutions, "
-            "wide_classes = EXCLUDED.wide_classes, max_age_s = EXCLUDED.max_age_s "
-            "RETURNING list_id, current_revision",
-            (name, s.owner, s.priority, s.match_mode, s.max_substitutions, s.wide_classes, s.max_age_s),
+            # Locked: two loads of one list serialise.
+            "SELECT list_id, current_revision FROM hotlists WHERE name = %s FOR UPDATE",
+            (name,),
         ).fetchone()
+        if row is None:
+            if not create:
+                raise NoSuchList(f"no hotlist named {name!r}")
+            s = settings or ListSettings()
+            row = conn.execute(
+                "INSERT INTO hotlists(name, owner, priority, match_mode, max_substitutions, wide_classes, "
+                "max_age_s) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING list_id, current_revision",
+                (name, s.owner, s.priority, s.match_mode, s.max_substitutions, s.wide_classes, s.max_age_s),
+            ).fetchone()
+        elif settings is not None:
+            update_settings(conn, name, settings)
         assert row is not None
         list_id, current = row
-        # Lock the list row so two loads of one list serialise.
-        conn.execute("SELECT 1 FROM hotlists WHERE list_id = %s FOR UPDATE", (list_id,))
         revision = current + 1
         with conn.cursor().copy(
             "COPY hotlist_entries (list_id, revision, vrm, make, model, colour, action, warning_markers, "

@@ -60,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(0.1)
     drained = outbox.stats().depth == 0
     s = link.stats()
-    print(json.dumps({"connects": link.connects, "republished": s.republished_total, "confirmed": s.confirmed_total}))
+    print(
+        json.dumps(
+            {"connects": link.connects, "republished": s.republished_total, "confirmed": s.confirmed_total}
+        )
+    )
     link.stop()
     outbox.close()
     return 0 if drained else 3

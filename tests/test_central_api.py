@@ -291,6 +291,44 @@ def test_csv_export_is_audited_and_role_bound(env) -> None:  # type: ignore[no-u
     assert bad.status_code == 422 and "authorisation no." in bad.json()["detail"]
 
 
+def test_a_hotlist_upload_never_changes_the_lists_settings(env) -> None:  # type: ignore[no-untyped-def]
+    """B4: an upload left at the form's P5 reset a P3 exact list, and a typo started a new list."""
+    client, conn = env
+    sup = login(client, "sup")
+    csv_text = "vrm,action\nAB51ABC,Stop\n"
+    made = client.post(
+        "/api/hotlists/FIB",
+        params={"create": "true", "priority": 3, "match_mode": "exact", "owner": "FIB"},
+        content=csv_text,
+        headers=sup,
+    )
+    assert made.status_code == 200 and made.json()["created"]
+    before = {h["name"]: h for h in client.get("/api/hotlists", headers=sup).json()}["FIB"]
+    assert (before["priority"], before["match_mode"], before["owner"]) == (3, "exact", "FIB")
+    again = client.post("/api/hotlists/FIB", content=csv_text + "KX19PLM,Report\n", headers=sup)
+    assert again.status_code == 200 and again.json()["revision"] == 2
+    downgrade = client.post("/api/hotlists/FIB", params={"priority": 5}, content=csv_text, headers=sup)
+    assert downgrade.status_code == 409 and "settings" in downgrade.json()["detail"]
+    typo = client.post("/api/hotlists/FBI", content=csv_text, headers=sup)
+    assert typo.status_code == 404 and "create=true" in typo.json()["detail"]
+    after = {h["name"]: h for h in client.get("/api/hotlists", headers=sup).json()}
+    assert "FBI" not in after and after["FIB"]["priority"] == 3 and after["FIB"]["revision"] == 2
+    assert after["FIB"]["entries"] == 2
+    # Settings are changed on their own, and the change is audited with before and after.
+    put = client.put(
+        "/api/hotlists/FIB/settings", json={"priority": 2, "match_mode": "exact", "owner": "FIB"}, headers=sup
+    )
+    assert put.status_code == 200 and put.json()["priority"] == 2
+    detail = conn.execute("SELECT detail FROM audit_log WHERE action = 'hotlist.settings'").fetchone()[0]
+    assert detail["before"]["priority"] == 3 and detail["after"]["priority"] == 2
+    assert (
+        client.put(
+            "/api/hotlists/FIB/settings", json={"priority": 2}, headers=login(client, "op")
+        ).status_code
+        == 403
+    )
+
+
 # -- security -------------------------------------------------------------------------------------
 def test_failed_logins_are_throttled_and_audited(env) -> None:  # type: ignore[no-untyped-def]
     client, conn = env

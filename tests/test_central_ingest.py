@@ -137,7 +137,9 @@ def test_bad_payloads_land_in_dead_letters(database_url: str, mqtt_url: str, db,
     pub.loop_stop()
 
 
-def test_each_agent_is_told_which_of_its_reads_are_safe_after_commit(database_url: str, mqtt_url: str, db, site) -> None:  # type: ignore[no-untyped-def]
+def test_each_agent_is_told_which_of_its_reads_are_safe_after_commit(
+    database_url: str, mqtt_url: str, db, site
+) -> None:  # type: ignore[no-untyped-def]
     from anpr.protocol import ReadAck
 
     acks: list[tuple[str, ReadAck, int]] = []
@@ -166,7 +168,9 @@ def test_each_agent_is_told_which_of_its_reads_are_safe_after_commit(database_ur
         pub.publish(topics.read_topic(site, f"{site}-C1"), b"{oops", qos=1).wait_for_publish(5)
 
         def settled(agent: str, kind: str) -> set[str]:
-            return {str(i) for t, a, _ in acks if t == topics.ack_topic(site, agent) for i in getattr(a, kind)}
+            return {
+                str(i) for t, a, _ in acks if t == topics.ack_topic(site, agent) for i in getattr(a, kind)
+            }
 
         assert wait_for(lambda: settled(f"{site}-A1", "stored") == {str(r.read_id) for r in a1}, 15)
         # The agent sends a read again (its confirmation was lost): it is confirmed as a duplicate.
@@ -174,7 +178,10 @@ def test_each_agent_is_told_which_of_its_reads_are_safe_after_commit(database_ur
         assert wait_for(lambda: settled(f"{site}-A1", "duplicate") == {str(a1[0].read_id)}, 15)
         assert wait_for(lambda: settled(f"{site}-A2", "dead") == {str(stray.read_id)}, 15)
     assert all(rows == len(a.stored) for _, a, rows in acks), "an ack came before its commit"
-    assert {t for t, _, _ in acks} == {topics.ack_topic(site, f"{site}-A1"), topics.ack_topic(site, f"{site}-A2")}
+    assert {t for t, _, _ in acks} == {
+        topics.ack_topic(site, f"{site}-A1"),
+        topics.ack_topic(site, f"{site}-A2"),
+    }
     for c in (pub, listener):
         c.loop_stop()
     watch.close()
@@ -294,7 +301,9 @@ def test_outage_counted_from_the_last_heartbeat_and_no_incident_before_a_camera_
     db: psycopg.Connection, site: str
 ) -> None:
     cam, other = f"{site}-C1", f"{site}-C2"
-    incidents = "SELECT state, cause, started_at, ended_at FROM incidents WHERE camera_id = %s ORDER BY incident_id"
+    incidents = (
+        "SELECT state, cause, started_at, ended_at FROM incidents WHERE camera_id = %s ORDER BY incident_id"
+    )
     registered = db.execute("SELECT since FROM camera_state WHERE camera_id = %s", (cam,)).fetchone()[0]  # type: ignore[index]
     # Just registered: down until it reports, but no incident (the demo's 99.97 % at start-up).
     health.evaluate(db, registered + timedelta(seconds=5))

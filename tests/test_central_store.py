@@ -19,7 +19,14 @@ from central.housekeeping import Housekeeper
 from central.ingest_batch import Incoming, process
 from central.registry import CameraEntry, SiteEntry, import_sites
 from hotlists.formats import HotlistEntry, parse_csv, parse_voi
-from hotlists.loader import build_index, load_revision, stale_lists
+from hotlists.loader import (
+    ListSettings,
+    build_index,
+    list_settings,
+    load_revision,
+    stale_lists,
+    update_settings,
+)
 from hotlists.matcher import canonical
 from tests.factories import make_read
 
@@ -137,7 +144,10 @@ def test_timescaledb_and_plain_partitions_give_the_same_answers(pg_admin_url: st
     try:
         conns = {name: store.connect(url) for name, url in urls.items()}
         need_timescaledb(conns["ts"])
-        backends = {"plain": store.migrate(conns["plain"], "plain"), "ts": store.migrate(conns["ts"], "timescaledb")}
+        backends = {
+            "plain": store.migrate(conns["plain"], "plain"),
+            "ts": store.migrate(conns["ts"], "timescaledb"),
+        }
         assert backends["ts"].name == "timescaledb" and backends["plain"].name == "plain"
         now = datetime.now(UTC).replace(microsecond=0)
         reads = [
@@ -151,7 +161,11 @@ def test_timescaledb_and_plain_partitions_give_the_same_answers(pg_admin_url: st
         answers = {}
         for name, conn in conns.items():
             import_sites(
-                conn, [SiteEntry(site_id=s, name=s, cameras=[CameraEntry(camera_id=f"{s}-C1")]) for s in ("S01", "S02")]
+                conn,
+                [
+                    SiteEntry(site_id=s, name=s, cameras=[CameraEntry(camera_id=f"{s}-C1")])
+                    for s in ("S01", "S02")
+                ],
             )
             partitions.ensure_partitions(conn, backends[name])
             assert ingest(conn, reads).reads_new == len(reads)
@@ -166,14 +180,24 @@ def test_timescaledb_and_plain_partitions_give_the_same_answers(pg_admin_url: st
             # The 500-day-old read goes: a dropped chunk on TimescaleDB, a DELETE from the default
             # partition on plain PostgreSQL (its day has no partition of its own).
             partitions.apply_retention(conn, backends[name])
-            left = conn.execute("SELECT count(*), count(*) FILTER (WHERE vrm = 'OLD11AA') FROM reads").fetchone()
+            left = conn.execute(
+                "SELECT count(*), count(*) FILTER (WHERE vrm = 'OLD11AA') FROM reads"
+            ).fetchone()
             answers[name] = (found, rep.reads, rep.hourly, rep.late_reads, left)
-        print(f"TIMESCALE plain vs hypertables: {answers['ts'][0]['exact'][:1]}, report reads {answers['ts'][1]}")
+        print(
+            f"TIMESCALE plain vs hypertables: {answers['ts'][0]['exact'][:1]}, report reads {answers['ts'][1]}"
+        )
         assert answers["ts"] == answers["plain"]
-        assert answers["ts"][0]["exact"] and answers["ts"][0]["wildcard"] and answers["ts"][4] == (len(reads) - 1, 0)
-        chunks = conns["ts"].execute(
-            "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_name = 'reads'"
-        ).fetchone()[0]
+        assert (
+            answers["ts"][0]["exact"]
+            and answers["ts"][0]["wildcard"]
+            and answers["ts"][4] == (len(reads) - 1, 0)
+        )
+        chunks = (
+            conns["ts"]
+            .execute("SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_name = 'reads'")
+            .fetchone()[0]
+        )
         assert chunks >= 1  # the recent days' chunks stay; the 500-day-old one was dropped
         for conn in conns.values():
             conn.close()
@@ -334,10 +358,15 @@ def test_hotlist_bad_rows_all_or_nothing_or_valid_rows_never_half(plain, databas
     assert "nothing loaded" in refused.output
     assert current_list(conn, "PNC") == (1, ["OLD1AAA", "OLD2BBB"])  # all or nothing: nothing
 
+    fib = ListSettings(owner="Force intelligence bureau", priority=3, match_mode="exact")
+    update_settings(conn, "PNC", fib)
     valid_only = runner.invoke(app, ["hotlist", "load", str(bad), "--list", "PNC", "--skip-invalid"], env=env)
     assert valid_only.exit_code == 0, valid_only.output
     assert "2 entries (2 rejected)" in valid_only.output
     assert current_list(conn, "PNC") == (2, ["AB51ABC", "KX19PLM"])  # the valid rows, as one revision
+    assert list_settings(conn, "PNC") == fib  # a new revision does not reset the list's settings (B4)
+    typo = runner.invoke(app, ["hotlist", "load", str(bad), "--list", "PCN", "--skip-invalid"], env=env)
+    assert typo.exit_code == 2 and "--create" in typo.output and list_settings(conn, "PCN") is None
 
     # A load that fails part-way (here: cancelled by a statement timeout during the COPY) leaves the
     # revision in force untouched; no half-written revision is ever current or left behind.

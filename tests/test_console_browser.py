@@ -210,7 +210,7 @@ def test_live_alert_acknowledge_and_disposition(console: dict, page: Page) -> No
     assert seen_after < 3.0
 
     card.get_by_role("button", name="Acknowledge").click()
-    expect(card.locator(".state")).to_have_text("acknowledged")
+    expect(card.locator(".state")).to_have_text("acknowledged by op1")
     card.get_by_label("Disposition").select_option("confirmed")
     card.get_by_role("button", name="Record").click()
     expect(card.locator(".state")).to_contain_text("confirmed")

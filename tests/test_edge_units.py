@@ -75,7 +75,10 @@ def test_an_outbox_written_before_acknowledgements_gains_read_ids(tmp_path: Path
             "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, "
             "payload BLOB NOT NULL, created_at REAL NOT NULL);"
         )
-        c.execute("INSERT INTO outbox(topic, payload, created_at) VALUES (?, ?, 0)", ("a/b/c/d/read", r.model_dump_json()))
+        c.execute(
+            "INSERT INTO outbox(topic, payload, created_at) VALUES (?, ?, 0)",
+            ("a/b/c/d/read", r.model_dump_json()),
+        )
     box = Outbox(tmp_path / "o.sqlite", 10_000_000)
     assert box.confirm([str(r.read_id)]) == [1] and box.stats().depth == 0
 

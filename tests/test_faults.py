@@ -516,7 +516,9 @@ def test_disk_quota_evicts_oldest_counts_them_and_the_agent_keeps_reading(
         assert after.depth == len(entries)
         # Every read is stored, kept or counted as evicted. A read published and evicted before its
         # confirmation came back may be both stored and counted: the count is an upper bound.
-        assert made - after.evicted_total <= len(stored_ids | kept) <= made, "every read stored, kept or counted"
+        assert made - after.evicted_total <= len(stored_ids | kept) <= made, (
+            "every read stored, kept or counted"
+        )
         assert 0 < reported <= after.evicted_total
     finally:
         agent.stop_event.set()

@@ -50,7 +50,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             (src / f.decode()).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, src / f.decode())
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(work), str(src)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(work),
+            str(src),
+        ],
         check=True,
         timeout=300,
     )
@@ -76,7 +87,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield venv / "bin"
 
 
-def run(bin_dir: Path, *args: str, cwd: Path, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+def run(
+    bin_dir: Path, *args: str, cwd: Path, env: dict | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(bin_dir / "anpr"), *args],
         cwd=cwd,

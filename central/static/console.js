@@ -211,7 +211,8 @@
     const fresh = !known.has(a.alert_id);
     upsert(a);
     if (fresh && a.state === "new" && a.priority <= 2) {
-      announce(`<a href="/alerts">P${a.priority} ${esc(a.vrm_read)}</a> at ${esc(a.site_id)} ${esc(a.site_name)}: ${esc(a.action || a.list_name)}`, "p" + a.priority);
+      // On the alerts page the card itself flashes; elsewhere a banner says it.
+      if (!list) announce(`<a href="/alerts">P${a.priority} ${esc(a.vrm_read)}</a> at ${esc(a.site_id)} ${esc(a.site_name)}: ${esc(a.action || a.list_name)}`, "p" + a.priority);
       notify(a);
       beep();
     }
@@ -269,6 +270,30 @@
       const r = await fetch(url, {method: "POST", body: await f.text(), credentials: "same-origin"});
       if (r.status === 401) return toLogin();
       out.textContent = r.ok ? "Loaded: " + JSON.stringify(await r.json()) : "Rejected: " + await r.text();
+      if (r.ok) setTimeout(() => location.reload(), 800);
+    });
+  }
+
+  // -- a list's settings, changed on their own -------------------------------------------------
+  const edit = document.getElementById("list-edit");
+  if (edit) {
+    const pick = edit.elements.list;
+    const fill = () => {
+      const o = pick.selectedOptions[0];
+      if (!o) return;
+      edit.elements.priority.value = o.dataset.priority;
+      edit.elements.match_mode.value = o.dataset.mode;
+      edit.elements.owner.value = o.dataset.owner;
+    };
+    pick.addEventListener("change", fill);
+    fill();
+    edit.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const out = document.getElementById("edit-result");
+      const r = await fetch(`/api/hotlists/${encodeURIComponent(pick.value)}/settings`, {method: "PUT", headers: {"Content-Type": "application/json"}, credentials: "same-origin",
+        body: JSON.stringify({priority: Number(edit.elements.priority.value), match_mode: edit.elements.match_mode.value, owner: edit.elements.owner.value})});
+      if (r.status === 401) return toLogin();
+      out.textContent = r.ok ? "Saved." : "Refused: " + await r.text();
       if (r.ok) setTimeout(() => location.reload(), 800);
     });
   }

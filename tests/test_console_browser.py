@@ -154,7 +154,7 @@ def page() -> Iterator[Page]:
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], headless=True)
-        pg = browser.new_page(viewport={"width": 1366, "height": 768})
+        pg = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
         errors: list[str] = []
         pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         pg.on("pageerror", lambda e: errors.append(str(e)))
@@ -279,3 +279,206 @@ def test_search_past_90_days_is_refused_without_authorisation(console: dict, pag
     expect(page.get_by_role("alert")).to_contain_text("90 days")
     page.screenshot(path=str(SHOTS / "search-refused.png"), full_page=True)
     assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+# -- regressions for the bugs an operator hit (issue: B1-B9) and the shared alert queue ---------------
+def _alert_for(pub, vrm: str = "KX19PLM", site: str = "S03") -> None:  # type: ignore[no-untyped-def]
+    read = make_read(
+        vrm=vrm,
+        site=site,
+        camera=f"{site}-C1",
+        plate_jpeg=_jpeg(vrm, 120, 30, (230, 230, 230)),
+        overview_jpeg=_jpeg(site, 320, 180, (110, 110, 110)),
+    )
+    pub.publish(topics.read_topic(site, f"{site}-C1"), encode(read), qos=1).wait_for_publish(5)
+
+
+def test_two_consoles_share_one_queue_and_a_disposition_is_final(console: dict, page: Page) -> None:
+    base, pub = console["url"], console["pub"]
+    login(page, base, "op1")
+    page.goto(f"{base}/alerts")
+    expect(page.locator("#live")).to_have_text("live", timeout=10_000)
+    other_ctx = page.context.browser.new_context(viewport={"width": 1366, "height": 768})  # type: ignore[union-attr]
+    other = other_ctx.new_page()
+    login(other, base, "admin")
+    other.goto(f"{base}/alerts")
+    expect(other.locator("#live")).to_have_text("live", timeout=10_000)
+    _alert_for(pub)
+    mine = page.locator("article.alert").filter(has_text="Stop and check occupants")
+    theirs = other.locator("article.alert").filter(has_text="Stop and check occupants")
+    expect(mine).to_be_visible(timeout=5_000)
+    expect(theirs).to_be_visible(timeout=5_000)
+    expect(theirs.get_by_role("button", name="Record")).to_be_disabled()  # a disposition must be chosen
+
+    # A acknowledges: B sees who did, live, and its Acknowledge button is gone (B3).
+    mine.get_by_role("button", name="Acknowledge").click()
+    expect(theirs.locator(".state")).to_have_text("acknowledged by op1", timeout=5_000)
+    expect(theirs.get_by_role("button", name="Acknowledge")).to_have_count(0)
+    # A records a disposition with a log number: B's card closes with A's answer, controls gone (B2).
+    mine.get_by_label("Disposition").select_option("actioned")
+    mine.get_by_label("Incident or log number").fill("LOG-0412")
+    mine.get_by_role("button", name="Record").click()
+    expect(mine.locator(".state")).to_have_text("closed: actioned by op1 · ref LOG-0412")
+    page.locator("#alert-filters select[name=state]").select_option("closed")
+    expect(theirs.locator(".state")).to_have_text("closed: actioned by op1 · ref LOG-0412", timeout=5_000)
+    expect(mine.get_by_role("button", name="Record")).to_have_count(0)
+    page.screenshot(path=str(SHOTS / "alerts-closed.png"), full_page=True)
+
+    # A console that missed the change (its stream cut) shows the server's refusal, not a success.
+    stale_ctx = page.context.browser.new_context()  # type: ignore[union-attr]
+    stale = stale_ctx.new_page()
+    login(stale, base, "admin")
+    page.locator("#alert-filters select[name=state]").select_option("")
+    _alert_for(pub, "LB07SEO", "S04")
+    first = page.locator("article.alert").filter(has_text="Report sighting only")
+    expect(first).to_be_visible(timeout=5_000)
+    stale.route("**/api/alerts/stream", lambda route: route.abort())
+    stale.goto(f"{base}/alerts")
+    late = stale.locator("article.alert").filter(has_text="Report sighting only")
+    expect(late).to_be_visible()
+    first.get_by_label("Disposition").select_option("misread")
+    first.get_by_role("button", name="Record").click()
+    expect(first.locator(".state")).to_contain_text("closed: misread by op1")
+    late.get_by_label("Disposition").select_option("confirmed")
+    late.get_by_role("button", name="Record").click()
+    expect(late.locator(".msg")).to_contain_text("already closed: closed as misread by op1")
+    expect(late.locator(".state")).to_have_text("closed: misread by op1")
+    # The supervisor (here admin) may reopen it; the operator's console sees it open again.
+    late.get_by_role("button", name="Reopen").click()
+    expect(first.locator(".state")).to_have_text("acknowledged by op1", timeout=5_000)
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+    other_ctx.close()
+    stale_ctx.close()
+
+
+def test_banner_title_count_and_notification_permission_on_every_page(console: dict, page: Page) -> None:
+    base, pub = console["url"], console["pub"]
+    login(page, base, "op1")
+    page.goto(f"{base}/sites")
+    notify = page.get_by_role("button", name="Enable desktop notifications")
+    expect(notify).to_be_visible()  # asked for once, by a click (browsers require one)
+    expect(page.get_by_role("button", name="Enable sound")).to_be_visible()
+    page.wait_for_timeout(500)  # the stream is open
+    _alert_for(pub)
+    banner = page.locator("#banner .banner-item.p1")
+    expect(banner).to_contain_text("KX19PLM", timeout=5_000)
+    expect(page).to_have_title("(1) Sites · ANPR console")
+    page.screenshot(path=str(SHOTS / "banner-on-sites.png"))
+    page.context.grant_permissions(["notifications"], origin=base)
+    page.reload()
+    expect(page.get_by_role("button", name="Enable desktop notifications")).to_be_hidden()
+    expect(page).to_have_title("(1) Sites · ANPR console")  # the count survives a reload
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+def test_logout_elsewhere_ends_the_live_stream_and_sends_the_page_to_login(console: dict, page: Page) -> None:
+    """B5 and B6: a logged-out console kept receiving alerts, and its buttons failed silently."""
+    base, pub = console["url"], console["pub"]
+    login(page, base, "op1")
+    page.goto(f"{base}/alerts")
+    expect(page.locator("#live")).to_have_text("live", timeout=10_000)
+    tab2 = page.context.new_page()
+    tab2.goto(f"{base}/sites")
+    tab2.get_by_role("button", name="Log out").click()
+    tab2.wait_for_url("**/login")
+    page.wait_for_url("**/login?expired=1", timeout=10_000)
+    expect(page.get_by_role("status")).to_contain_text("Your session has ended")
+    _alert_for(pub)
+    page.wait_for_timeout(1000)
+    assert page.locator("article.alert").count() == 0
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+def test_search_export_downloads_a_csv_with_reason_and_case_reference(console: dict, page: Page) -> None:
+    """B1: Export CSV answered a raw 422 page."""
+    base, db = console["url"], console["db"]
+    login(page, base, "admin")
+    page.goto(f"{base}/search")
+    page.get_by_label("VRM").fill("AB51ABC")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("table")).to_contain_text("S07")
+    page.get_by_label("Reason").fill("robbery enquiry")
+    page.get_by_label("Case reference").fill("OP-HALO/17")
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Export CSV").click()
+    text = Path(dl.value.path()).read_text()
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("read_id,") and lines[0].endswith("site_name,lat,lon") and len(lines) == 3
+    assert dl.value.suggested_filename == "reads-OP-HALO_17.csv"
+    (reason,) = db.execute("SELECT detail->>'case_ref' FROM audit_log WHERE action = 'export'").fetchone()
+    assert reason == "OP-HALO/17"
+
+
+def test_hotlist_upload_keeps_the_lists_settings_and_a_new_list_is_confirmed(
+    console: dict, page: Page, tmp_path: Path
+) -> None:
+    """B4: an upload left at the form's P5 reset a P1 list; a typo made a new list silently."""
+    base, db = console["url"], console["db"]
+    csv_file = tmp_path / "pnc.csv"
+    csv_file.write_text("vrm,action\nKX19PLM,Stop and check occupants\nAB12CDE,Report\n")
+    login(page, base, "admin")
+    page.goto(f"{base}/hotlists")
+    form = page.locator("#upload")
+    form.get_by_label("List").select_option("PNC-extract")
+    expect(page.locator("#list-settings")).to_contain_text("P1")
+    form.get_by_label("File (CSV or VOI JSONL)").set_input_files(str(csv_file))
+    form.get_by_role("button", name="Upload").click()
+    expect(page.locator("#upload-result")).to_contain_text('"revision":2')
+    assert db.execute("SELECT priority, owner FROM hotlists WHERE name = 'PNC-extract'").fetchone() == (
+        1,
+        "PNC",
+    )
+    page.goto(f"{base}/hotlists")
+    form.get_by_label("List").select_option("")
+    form.get_by_label("Name").fill("ANPR-local")
+    form.get_by_label("File (CSV or VOI JSONL)").set_input_files(str(csv_file))
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    form.get_by_role("button", name="Upload").click()
+    page.wait_for_timeout(300)
+    assert asked and "new list" in asked[0]
+    assert db.execute("SELECT count(*) FROM hotlists WHERE name = 'ANPR-local'").fetchone() == (0,)
+    page.screenshot(path=str(SHOTS / "hotlists-upload.png"), full_page=True)
+
+
+def test_long_values_do_not_widen_the_page_and_errors_are_pages(console: dict, page: Page) -> None:
+    """B7 (a 5,000-character VRM made the audit page 45,577 px wide) and B8 (raw JSON errors)."""
+    base = console["url"]
+    login(page, base, "admin")
+    page.goto(f"{base}/search?vrm={'A' * 5000}")
+    page.goto(f"{base}/audit")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1366, width
+    for path, status, text in (
+        ("/sites/S999", 404, "There is no site S999."),
+        ("/nope", 404, "There is no page at /nope."),
+        (
+            "/search?vrm=X&authorisation_id=abc",
+            200,
+            "authorisation no.: 'abc' is not an authorisation number",
+        ),
+    ):
+        resp = page.goto(base + path)
+        assert resp is not None and resp.status == status, path
+        expect(page.locator("main")).to_contain_text(text)
+        expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    page.goto(f"{base}/logout")  # GET is not a logout
+    page.context.clear_cookies()
+    login(page, base, "op1")
+    resp = page.goto(f"{base}/audit")
+    assert resp is not None and resp.status == 403
+    expect(page.locator("main")).to_contain_text("for auditors")
+    page.screenshot(path=str(SHOTS / "error-page.png"))
+
+
+def test_every_page_fits_a_phone(console: dict, page: Page) -> None:
+    base = console["url"]
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, base, "admin")
+    for path in ("/alerts", "/sites", "/sites/S01", "/search?vrm=AB51ABC", "/hotlists", "/audit", "/login"):
+        page.goto(base + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width} px wide at 390"
+    page.goto(f"{base}/sites")
+    expect(page.get_by_role("button", name="Log out")).to_be_in_viewport()
+    page.screenshot(path=str(SHOTS / "phone-sites.png"), full_page=True)

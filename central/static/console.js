@@ -234,6 +234,8 @@
     };
     es.addEventListener("alert", (ev) => arrived(JSON.parse(ev.data)));
     es.addEventListener("logout", () => { es.close(); toLogin(); });
+    // This tab's own Log out: its stream must not race the logout's redirect.
+    document.querySelector("form.who")?.addEventListener("submit", () => es.close());
     es.addEventListener("camera", (ev) => {
       const c = JSON.parse(ev.data);
       if (c.state === "DOWN") announce(`Camera ${esc(c.camera_id)} is DOWN`, "down");

@@ -6,7 +6,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-test test test-timescale test-arm64 lint demo services-up services-down schemas clean
+.PHONY: install install-test test test-timescale test-arm64 devset lint demo services-up services-down schemas clean
 
 # System packages the tests need: Chromium for the console tests, fonts for the plate renderer,
 # Tesseract for the benchmarks' baseline.
@@ -28,6 +28,13 @@ test: install-test
 
 test-timescale: install-test
 	bash scripts/test_timescale.sh
+
+# The UK real-scene dev set (benchmarks/uk_devset.py) in its held-out fonts, then ours beside the
+# peer OCR on it: the models' main development figure. Needs ../shared/data.
+devset: install-test
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$($(BIN)/python -c "from models.fonts import DEVSET_APT_PACKAGES as p; print(*p)")
+	$(BIN)/anpr bench uk-devset --out artifacts/uk-devset
+	$(BIN)/anpr bench accuracy --dataset artifacts/uk-devset --out artifacts/uk-devset-accuracy.json
 
 test-arm64: install-test
 	bash scripts/test_arm64.sh

@@ -77,7 +77,9 @@ def make_reads(n: int, sites: int, rng: random.Random, hot: list[str], hot_share
     return out
 
 
-def _worker(db: str, mq: str, wid: str, group: str, stop: mp.Event, ready: mp.Event, acks: bool = True) -> None:  # type: ignore[valid-type]
+def _worker(
+    db: str, mq: str, wid: str, group: str, stop: mp.Event, ready: mp.Event, acks: bool = True
+) -> None:  # type: ignore[valid-type]
     w = IngestWorker(db, mq, worker_id=wid, group=group, shared=True, clean_start=True, acks=acks)
     # Subscribed (index built): with a clean session, what is published before that is not ours.
     threading.Thread(target=lambda: (w.ready.wait(), ready.set()), daemon=True).start()  # type: ignore[attr-defined]
@@ -174,7 +176,9 @@ def run_workers(db: str, mq: str, n: int, reads: list[Read], acks: bool = True) 
             p.join(20)
 
 
-def ack_cost(db: str, mq: str, args: argparse.Namespace, rng: random.Random, hot: list[str]) -> dict[str, float]:
+def ack_cost(
+    db: str, mq: str, args: argparse.Namespace, rng: random.Random, hot: list[str]
+) -> dict[str, float]:
     """One worker, acknowledgements on and off in alternate runs (on-off, off-on, ...: a warming
     machine favours neither) on fresh reads of the same kind; the median of each. The acks go to
     one topic per agent (61 here) after every batch; one subscriber on this machine takes them
@@ -191,7 +195,9 @@ def ack_cost(db: str, mq: str, args: argparse.Namespace, rng: random.Random, hot
     for i in range(args.rounds * 2):
         acks = (i % 2 == 0) == (i // 2 % 2 == 0)
         rates[acks].append(run_workers(db, mq, 1, make_reads(args.reads, args.sites, rng, hot, 0.01), acks))
-        print(f"round {i // 2 + 1}, acks {'on' if acks else 'off'}: {rates[acks][-1]:,.0f} reads/s", flush=True)
+        print(
+            f"round {i // 2 + 1}, acks {'on' if acks else 'off'}: {rates[acks][-1]:,.0f} reads/s", flush=True
+        )
     sub.loop_stop()
     sub.disconnect()
     on, off = statistics.median(rates[True]), statistics.median(rates[False])

@@ -1,8 +1,10 @@
 """The OCR stage: rectified plate → text, per-character confidences, ranked candidates.
 
-The UK grammar only *ranks* what the model proposes: a candidate that is a
-valid UK mark is preferred over an invalid one of similar probability, and
-the model's own best path is always kept as the raw read.
+UK first: when the model's own best path is not a valid UK mark, the most probable path that
+spells one (every UK shape of a near length, each position held to its characters) is read
+instead, if the model gives it real probability (at most `UK_FIRST_MAX_LOSS` nats below its
+best path). A foreign plate has no such path and keeps its read. The model's best path is
+always kept as the raw read, and the beam's alternatives stay as candidates.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from anpr.plates import PlateFormat, check_vrm
-from edge.ocr_decode import Decoded, beam_search, best_path
+from anpr.plates.formats import SHAPES
+from edge.ocr_decode import Constrained, Decoded, beam_search, best_path, constrained_best
 from edge.onnx_models import LoadedModel
 from edge.rectify import rectify_variants
 
@@ -24,6 +27,13 @@ INVALID_FORMAT_COST = 1.5
 # read: foreign plates are never UK-valid, and at 1 per unit the corrections turned 6 % of the
 # synthetic EU/US plates into UK marks while adding nothing measurable on UK ones.
 CORRECTION_COST = 2.0
+# How much less probable (natural log) than the model's own best path the best path spelling a
+# valid UK mark may be and still be read: about 1 in 20. Set on the synthetic held-out-font split
+# (models.eval_ocr), UK plates against EU and US ones, not on the dev set.
+UK_FIRST_MAX_LOSS = 3.0
+# ... and every character of it must be a real alternative where it stands (its peak probability),
+# not one of the many the model spreads its doubt over.
+UK_FIRST_MIN_CHAR = 0.05
 # The shortest marks (UK `A 1`, `1 A`) have two characters.
 MIN_PLATE_CHARS = 2
 
@@ -109,7 +119,14 @@ def interpret(probs: np.ndarray, top_k: int = 5) -> OcrResult:
                 scored.append((math.log(max(p, 1e-12)), OcrCandidate(c.vrm, p, c.format, c.penalty)))
     scored.sort(key=lambda s: -s[0])
     best = scored[0][1]
-    if best.vrm == raw.text:
+    uk = None if check_vrm(best.vrm).valid else uk_first(probs, raw)
+    if uk is not None:
+        chk = check_vrm(uk.text)
+        conf = _geomean(uk.char_confidences)
+        best = OcrCandidate(uk.text, conf, chk.format)
+        scored = [(0.0, best)] + [s for s in scored if s[1].vrm != uk.text]
+        confs = uk.char_confidences
+    elif best.vrm == raw.text:
         confs = raw.char_confidences
         conf = raw.confidence
     else:
@@ -123,3 +140,24 @@ def interpret(probs: np.ndarray, top_k: int = 5) -> OcrResult:
         char_confidences=confs,
         candidates=[s[1] for s in scored[:top_k]],
     )
+
+
+def uk_first(probs: np.ndarray, raw: Decoded) -> Constrained | None:
+    """The most probable path spelling a valid UK mark of a length near the raw read's, when it
+    is within `UK_FIRST_MAX_LOSS` of the model's best path; else None."""
+    if len(raw.text) < MIN_PLATE_CHARS:
+        return None
+    n = len(raw.text)
+    shapes = [s.slots for s in SHAPES if abs(len(s.slots) - n) <= 1]
+    best_log = float(np.log(np.maximum(probs.max(1), 1e-30)).sum())
+    for r in constrained_best(probs, shapes):
+        if best_log - r.log_prob > UK_FIRST_MAX_LOSS:
+            break
+        if min(r.char_confidences) >= UK_FIRST_MIN_CHAR and check_vrm(r.text).valid:
+            # the shape fits; the age identifier or NI code must too
+            return r
+    return None
+
+
+def _geomean(values: list[float]) -> float:
+    return math.exp(sum(math.log(max(v, 1e-9)) for v in values) / len(values)) if values else 0.0

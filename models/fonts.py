@@ -61,6 +61,26 @@ HELDOUT_FONTS: tuple[FontSpec, ...] = (
 )
 
 
+# The UK real-scene dev set's faces (benchmarks.uk_devset): whole families that no model is ever
+# trained on, so its figures say how reads generalise to typefaces never seen. Open DIN is the
+# nearest free face to Charles Wright (both condensed DIN-like grotesques); Tiresias is the UK's
+# own signage face. Installed by `make devset`, never by `make test` or training.
+DEVSET_APT_PACKAGES = ("fonts-opendin", "fonts-tiresias", "fonts-freefont-ttf", "fonts-b612")
+DEVSET_FONTS: tuple[FontSpec, ...] = (
+    FontSpec("open-din", "/usr/share/fonts/truetype/opendin/OSP-DIN.ttf"),
+    FontSpec("tiresias-lp-bold", "/usr/share/fonts/truetype/tiresias/tiresias_lpfont_bold.ttf"),
+    FontSpec("freesans-bold", "/usr/share/fonts/truetype/freefont/FreeSansBold.ttf"),
+    FontSpec("b612-bold", "/usr/share/fonts/opentype/b612/B612-Bold.otf"),
+)
+
+
+def family(font: FontSpec) -> str:
+    """The family a face belongs to (its font file's folder, or the drawn font's name)."""
+    if font.path == HERSHEY or is_drawn(font.path):
+        return font.path
+    return Path(font.path).parent.name
+
+
 def available(fonts: tuple[FontSpec, ...]) -> tuple[FontSpec, ...]:
     found = tuple(f for f in fonts if f.path == HERSHEY or is_drawn(f.path) or Path(f.path).exists())
     if not found:

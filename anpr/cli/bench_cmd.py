@@ -20,8 +20,11 @@ def accuracy(
         None, help="Folder with the profile's model files, to measure a candidate (default: models/)."
     ),
     baselines: bool = typer.Option(
-        True, help="Also run OpenCV's plate cascade with RapidOCR and with Tesseract, and print ratios."
+        True,
+        help="Also run the peer OCR (fast-plate-ocr, from ../shared, on our boxes and on the truth "
+        "boxes) and OpenCV's plate cascade with RapidOCR and with Tesseract, and print ratios.",
     ),
+    cascades: bool = typer.Option(True, help="With --baselines: the cascade baselines too (slow)."),
 ) -> None:
     """Detection recall (IoU ≥ 0.5), end-to-end exact accuracy (strict and O≡0/I≡1 folded),
     character accuracy and latency per stage on still photos, beside the baselines."""
@@ -33,6 +36,7 @@ def accuracy(
     from rich.table import Table
 
     from benchmarks import baselines as base
+    from benchmarks import peer_ocr as peer
     from benchmarks.datasets import load_stills
     from benchmarks.stills_accuracy import Reader, StillsReport, evaluate, save
     from edge.onnx_models import MODELS_DIR
@@ -48,7 +52,11 @@ def accuracy(
     ours = f"ours ({profile})"
     readers: dict[str, Reader] = {ours: ours_reader}
     if baselines:
-        for name, why in base.available().items():
+        if why := peer.missing():
+            typer.echo(f"baseline {peer.NAME} skipped: {why}", err=True)
+        else:
+            readers[f"our boxes + {peer.NAME}"] = peer.PeerOnBoxes(ours_reader)
+        for name, why in base.available().items() if cascades else ():
             if why:
                 typer.echo(f"baseline {name} skipped: {why}", err=True)
             else:
@@ -83,6 +91,32 @@ def accuracy(
                 "baselines": {name: f for name, f in figs.items() if name != ours},
             },
         )
+
+
+@app.command("uk-devset")
+def uk_devset(
+    photos: Path = typer.Option(
+        Path("../shared/data/openalpr_us"), help="Real photos with truth boxes (openalpr layout)."
+    ),
+    out: Path = typer.Option(Path("artifacts/uk-devset"), help="Where to write the dev set."),
+    seed: int = typer.Option(2026),
+) -> None:
+    """Build the UK real-scene dev set: UK plates in held-out typefaces pasted into real photos
+    (day and night/IR looks), for `anpr bench accuracy --dataset OUT`."""
+    from collections import Counter
+
+    from benchmarks.uk_devset import build
+    from models.fonts import DEVSET_APT_PACKAGES
+
+    try:
+        placed = build(photos, out, seed)
+    except FileNotFoundError as exc:
+        typer.echo(
+            f"error: {exc} (fonts: apt install {' '.join(DEVSET_APT_PACKAGES)}; `make devset`)", err=True
+        )
+        raise typer.Exit(2) from None
+    fonts = Counter(p.font for p in placed)
+    typer.echo(f"{len(placed)} plates in {out}: " + ", ".join(f"{f} {n}" for f, n in sorted(fonts.items())))
 
 
 @app.command("footage")

@@ -131,10 +131,11 @@ def build(
     seed: int = 2026,
     fonts: tuple[FontSpec, ...] = DEVSET_FONTS,
     looks: tuple[str, ...] = LOOKS,
+    limit: int = 0,
 ) -> list[DevPlate]:
     """Write the dev set into `out` (openalpr layout) and return what was placed where."""
     fonts = available(fonts)
-    stills: list[Still] = load_openalpr(photos)
+    stills: list[Still] = load_openalpr(photos)[: limit or None]
     if not stills:
         raise FileNotFoundError(f"no photos with truth in {photos}")
     out.mkdir(parents=True, exist_ok=True)

@@ -92,3 +92,46 @@ def test_profile_names_a_bad_read_bar(tmp_path: Path) -> None:
     bad.write_text("name: bad\nread_min_confidence: 1.5\n")
     with pytest.raises(ValidationError, match="read_min_confidence"):
         load_profile(str(bad))
+
+
+def test_uk_first_reads_the_valid_mark_the_model_gives_real_probability() -> None:
+    # The issue's `FTI3KXN` for `FT13KXN`: the model prefers I at a digit position but gives 1 a
+    # real share (12 %). The beam alone kept the invalid read; UK-first reads the valid mark, with
+    # the doubtful character's confidence where it belongs.
+    seq: list[dict[str, float]] = []
+    for ch in "FT":
+        seq += [{ch: 0.95}, {"-": 0.95}]
+    seq += [{"I": 0.8, "1": 0.12}, {"-": 0.95}]
+    for ch in "3KXN":
+        seq += [{ch: 0.95}, {"-": 0.95}]
+    r = interpret(frames(seq))
+    assert r.raw.text == "FTI3KXN"
+    assert r.text == "FT13KXN" and r.format is PlateFormat.CURRENT
+    assert r.char_confidences[2] == pytest.approx(0.12, abs=0.01)
+    assert 0.6 < r.confidence < 0.8  # one doubtful character lowers the read's confidence
+    assert r.candidates[0].vrm == "FT13KXN" and "FTI3KXN" in {c.vrm for c in r.candidates}
+
+
+def test_uk_first_finds_a_valid_mark_by_dropping_a_spurious_character() -> None:
+    # A holder's edge read as a leading `1` (with a real chance of being nothing): the UK mark is
+    # the path without it.
+    seq: list[dict[str, float]] = [{"1": 0.6, "-": 0.35}, {"-": 0.95}]
+    for ch in "AB51ABC":
+        seq += [{ch: 0.95}, {"-": 0.95}]
+    r = interpret(frames(seq))
+    assert r.raw.text == "1AB51ABC" and r.text == "AB51ABC"
+
+
+def test_constrained_paths_respect_each_position_and_repeats() -> None:
+    from edge.ocr_decode import constrained_best
+
+    seq: list[dict[str, float]] = []
+    for ch in "AA":  # two As need a blank between: one long A must not count twice
+        seq += [{ch: 0.9}, {"-": 0.9}]
+    p = frames(seq)
+    [two] = constrained_best(p, [("A", "A")])
+    assert two.text == "AA"
+    # Two frames leave no room for the blank two As need: no path spells AA at all.
+    assert constrained_best(frames([{"A": 0.9}, {"A": 0.9}]), [("A", "A")]) == []
+    [digit] = constrained_best(frames(confident("AI")), [("A", "0123456789")])
+    assert digit.text[0] == "A" and digit.text[1].isdigit()

@@ -21,6 +21,8 @@ from edge.track import similarity
 class _Text(Protocol):
     @property
     def text(self) -> str: ...
+    @property
+    def confidence(self) -> float: ...
 
 
 class _Found(Protocol):
@@ -48,6 +50,8 @@ class PlateOutcome:
     iou: float  # the best overlap of a detection not already matched to another plate
     read_on_truth_box: str  # the OCR alone, given the truth box
     read_on_padded_box: str = ""  # the OCR alone, given the truth box padded by 10 % of its size
+    width_covered: float = 0.0  # share of the plate's width inside the matched detection's box
+    confidence: float = 0.0  # the read's confidence, as the reader states it
 
     @property
     def outcome(self) -> str:
@@ -82,11 +86,24 @@ class StillsReport:
                 fold(o.read_on_padded_box) == fold(o.truth) for o in self.outcomes
             )
             / n,
+            "boxes_iou_0.7": sum(o.iou >= 0.7 for o in read) / n,
+            "boxes_cover_95pct_width": sum(o.width_covered >= 0.95 for o in read) / n,
+            # Of the reads stated at 0.9 or more, the share that is wrong (exact, not folded): an
+            # alert and a hotlist hit lean on confidence meaning something.
+            "wrong_of_confident_0.9": sum(o.read != o.truth for o in read if o.confidence >= 0.9)
+            / max(1, sum(o.confidence >= 0.9 for o in read)),
+            "confident_0.9_share": sum(o.confidence >= 0.9 for o in read) / n,
             "char_accuracy": sum(similarity(fold(o.read or ""), fold(o.truth)) for o in read) / n,
             "false_detections_per_image": self.false_detections / max(1, self.images),
             "detect_ms_median": statistics.median(self.ms["detect"]) if self.ms["detect"] else 0.0,
             "ocr_ms_per_plate_median": statistics.median(self.ms["ocr"]) if self.ms["ocr"] else 0.0,
         }
+
+
+def width_covered(truth: tuple[int, int, int, int], box: tuple[int, int, int, int]) -> float:
+    """How much of the plate's width a box spans: a box cut short loses the end characters."""
+    inside = min(truth[2], box[2]) - max(truth[0], box[0])
+    return max(0.0, inside) / max(1, truth[2] - truth[0])
 
 
 def pad(box: tuple[int, int, int, int], share: float, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
@@ -119,14 +136,24 @@ def evaluate(reader: Reader, stills: list[Still], progress=None) -> StillsReport
                 ov = iou(truth.box, f.detection.box)
                 if ov > best_iou and i not in used:
                     best, best_iou = i, ov
-            text = None
+            text, covered, conf = None, 0.0, 0.0
             if best is not None and best_iou >= 0.5:
                 used.add(best)
-                text = found[best].ocr.text
+                text, conf = found[best].ocr.text, float(found[best].ocr.confidence)
+                covered = width_covered(truth.box, found[best].detection.box)
             on_truth_box = reader.read_box(image, truth.box)
             on_padded = reader.read_box(image, pad(truth.box, 0.10, image.shape))
             rep.outcomes.append(
-                PlateOutcome(str(still.image), truth.text, text, round(best_iou, 3), on_truth_box, on_padded)
+                PlateOutcome(
+                    str(still.image),
+                    truth.text,
+                    text,
+                    round(best_iou, 3),
+                    on_truth_box,
+                    on_padded,
+                    round(covered, 3),
+                    round(conf, 4),
+                )
             )
         rep.false_detections += len(found) - len(used)
     return rep

@@ -22,7 +22,19 @@ from pydantic import BaseModel, Field
 from sse_starlette.sse import EventSourceResponse
 
 from central import alerts as alerts_mod
-from central import audit, auth, csrf, health, partitions, preservation, reports, search, store
+from central import (
+    audit,
+    auth,
+    authorisations,
+    csrf,
+    health,
+    partitions,
+    preservation,
+    reads,
+    reports,
+    search,
+    store,
+)
 from central.auth import User
 from central.live import LiveHub
 from central.login_throttle import LoginThrottle
@@ -78,6 +90,17 @@ class ListSettingsBody(BaseModel):
     max_substitutions: int | None = Field(None, ge=0, le=3)
     wide_classes: bool | None = None
     max_age_s: int | None = Field(None, ge=60, le=366 * 86_400)
+
+
+class AccessRequestBody(BaseModel):
+    reason: str = Field(max_length=500)
+    case_ref: str = Field(max_length=64)
+
+
+class AccessDecisionBody(BaseModel):
+    grant: bool
+    authoriser: str = Field("", max_length=200)  # the inspector who authorised it
+    expires_at: datetime | None = None
 
 
 class AuthorisationBody(BaseModel):
@@ -419,34 +442,34 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
     @app.get("/api/reads/{read_id}")
     def read_detail(read_id: UUID, user: CurrentUser, conn: Db) -> dict:
         need(user, "reads")
-        row = conn.execute(
-            "SELECT read_id, captured_at, site_id, camera_id, lane, direction, vrm, raw_text, "
-            "confidence, char_confidences, candidates, format, plate_colour, frames_seen, "
-            "time_suspect, lateness_s FROM reads WHERE read_id = %s",
-            (read_id,),
-        ).fetchone()
-        if row is None:
+        detail = reads.read_detail(conn, str(read_id))
+        if detail is None:
             raise HTTPException(404, "no such read")
         audit.record(conn, user.username, "read.view", {"read_id": str(read_id)})
-        keys = (
-            "read_id",
-            "captured_at",
-            "site_id",
-            "camera_id",
-            "lane",
-            "direction",
-            "vrm",
-            "raw_text",
-            "confidence",
-            "char_confidences",
-            "candidates",
-            "format",
-            "plate_colour",
-            "frames_seen",
-            "time_suspect",
-            "lateness_s",
-        )
-        return json.loads(json.dumps(dict(zip(keys, row, strict=True)), default=str))
+        return detail
+
+    @app.post("/api/authorisation-requests")
+    def request_authorisation(body: AccessRequestBody, user: CurrentUser, conn: Db) -> dict:
+        need(user, "search")
+        try:
+            return {"request_id": authorisations.request(conn, user, body.reason, body.case_ref)}
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+
+    @app.get("/api/authorisation-requests")
+    def authorisation_requests(user: CurrentUser, conn: Db) -> list[dict]:
+        need(user, "search")
+        return authorisations.listed(conn, user)
+
+    @app.post("/api/authorisation-requests/{request_id}/decision")
+    def decide_authorisation(request_id: int, body: AccessDecisionBody, user: CurrentUser, conn: Db) -> dict:
+        need(user, "authorise")
+        try:
+            return authorisations.decide(conn, user, request_id, body.grant, body.authoriser, body.expires_at)
+        except LookupError as exc:
+            raise HTTPException(404, str(exc)) from None
+        except ValueError as exc:
+            raise HTTPException(409 if "already" in str(exc) else 422, str(exc)) from None
 
     @app.post("/api/reads/{read_id}/preserve")
     def preserve_read(read_id: UUID, case_ref: str, user: CurrentUser, conn: Db) -> dict:

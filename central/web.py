@@ -5,6 +5,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
+from uuid import UUID
 
 import psycopg
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
@@ -15,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import alerts as alerts_mod
-from central import audit, auth, reports, search
+from central import audit, auth, authorisations, reads, reports, search
 from central.api import SESSION_COOKIE, create_app, set_session_cookie
 from central.auth import User
 from hotlists.loader import stale_lists
@@ -30,6 +31,7 @@ PAGES = [
     ("sites", "Sites", "sites"),
     ("search", "Search", "search"),
     ("hotlists", "Hotlists", "hotlists.view"),
+    ("access", "Extended access", "search"),
     ("audit", "Audit", "audit"),
 ]
 
@@ -241,6 +243,22 @@ def create_web_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
                 "authorisation_id": authorisation_id,
             },
         )
+
+    @app.get("/reads/{read_id}", include_in_schema=False)
+    def read_page(read_id: UUID, request: Request, user: PageUser, conn: Db) -> HTMLResponse:
+        if not user.can("reads"):
+            raise HTTPException(403, "Reads are for operators, supervisors and administrators.")
+        detail = reads.read_detail(conn, str(read_id))
+        if detail is None:
+            raise HTTPException(404, "There is no such read (it may have passed retention).")
+        audit.record(conn, user.username, "read.view", {"read_id": str(read_id)})
+        return render(request, "read.html", user, r=detail, viewers=reads.viewers(conn, str(read_id)))
+
+    @app.get("/access", include_in_schema=False)
+    def access_page(request: Request, user: PageUser, conn: Db) -> HTMLResponse:
+        if not user.can("search"):
+            raise HTTPException(403, "Searching is not for your role.")
+        return render(request, "access.html", user, requests=authorisations.listed(conn, user))
 
     @app.get("/hotlists", include_in_schema=False)
     def hotlists_page(request: Request, user: PageUser, conn: Db, q: str = "") -> HTMLResponse:

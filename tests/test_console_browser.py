@@ -482,3 +482,57 @@ def test_every_page_fits_a_phone(console: dict, page: Page) -> None:
     page.goto(f"{base}/sites")
     expect(page.get_by_role("button", name="Log out")).to_be_in_viewport()
     page.screenshot(path=str(SHOTS / "phone-sites.png"))
+
+
+def test_evidence_read_page_preserve_and_extended_access_flow(console: dict, page: Page) -> None:
+    base, db = console["url"], console["db"]
+    auth.create_user(db, "sup1", PASSWORD, "supervisor", extended=True)
+    # An old read, 200 days back: only an authorised search reaches it.
+    old_at = datetime.now(UTC) - timedelta(days=200)
+    old = make_read(
+        vrm="AB51ABC",
+        site="S09",
+        camera="S09-C1",
+        captured_at=old_at,
+        read_id=uuid7(int(old_at.timestamp() * 1000)),
+        plate_jpeg=_jpeg("AB51 ABC", 120, 30, (230, 230, 230)),
+        overview_jpeg=_jpeg("S09", 320, 180, (90, 90, 90)),
+    )
+    process(
+        db,
+        [Incoming(topics.read_topic("S09", "S09-C1"), encode(old), datetime.now(UTC))],
+        {"S09-C1": "S09"},
+        None,
+    )
+
+    login(page, base, "sup1")
+    page.goto(f"{base}/access")
+    page.get_by_label("Reason").fill("robbery series, vehicle sightings")
+    page.get_by_label("Case reference").fill("OP-ASH-22")
+    page.get_by_role("button", name="Send request").click()
+    row = page.locator("#requests tbody tr").first
+    expect(row).to_contain_text("pending", timeout=5_000)
+    row.get_by_label("Inspector").fill("Insp. Patel 4411")
+    row.get_by_role("button", name="Grant").click()
+    expect(page.locator("#requests tbody tr").first).to_contain_text("granted by sup1", timeout=5_000)
+    auth_no = page.locator("#requests tbody tr").first.locator("td").nth(6).inner_text().split()[0]
+    page.screenshot(path=str(SHOTS / "extended-access.png"), full_page=True)
+
+    since = old_at.strftime("%Y-%m-%dT00:00")
+    page.goto(f"{base}/search?vrm=AB51ABC&since={since}&authorisation_id={auth_no}")
+    expect(page.locator("table")).to_contain_text("S09")
+    page.locator("table a", has_text="AB51ABC").first.click()
+    page.wait_for_url("**/reads/**")
+    expect(page.locator("h1")).to_contain_text("AB51ABC")
+    expect(page.locator(".plate-box")).to_be_visible()  # the plate boxed on the overview
+    page.get_by_label("Case reference").fill("OP-ASH-22")
+    page.get_by_role("button", name="Preserve").click()
+    expect(page.locator("#preserve-result")).to_have_text("Preserved.")
+    page.reload()
+    expect(page.locator("#preserved")).to_contain_text("OP-ASH-22")
+    expect(page.locator("table").last).to_contain_text("read.preserve")  # who did what to it
+    expect(page.locator("table").last).to_contain_text("sup1")
+    page.emulate_media(media="print")
+    page.screenshot(path=str(SHOTS / "read-evidential-report.png"), full_page=True)
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()  # the printed report
+    assert not page.errors, page.errors  # type: ignore[attr-defined]

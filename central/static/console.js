@@ -276,6 +276,47 @@
     });
   }
 
+  // -- evidence: a read's page, preservation, extended access ---------------------------------
+  for (const t of document.querySelectorAll("time.local")) t.textContent = local(t.getAttribute("datetime"));
+  const boxed = document.querySelector(".overview-box");
+  if (boxed) {
+    const img = boxed.querySelector("img"), mark = boxed.querySelector(".plate-box");
+    const [x1, y1, x2, y2] = boxed.dataset.box.split(",").map(Number);
+    const draw = () => {
+      const w = img.naturalWidth, h = img.naturalHeight;
+      if (!w || !h) return;
+      Object.assign(mark.style, {left: `${100 * x1 / w}%`, top: `${100 * y1 / h}%`, width: `${100 * (x2 - x1) / w}%`, height: `${100 * (y2 - y1) / h}%`});
+      mark.hidden = false;
+    };
+    if (img.complete) draw(); else img.addEventListener("load", draw);
+  }
+  const preserve = document.getElementById("preserve");
+  if (preserve) preserve.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const ref = preserve.elements.case_ref.value;
+    const r = await post(`/api/reads/${preserve.dataset.read}/preserve?case_ref=${encodeURIComponent(ref)}`);
+    document.getElementById("preserve-result").textContent = r.ok ? "Preserved." : "Refused: " + JSON.stringify(r.data.detail);
+    if (r.ok) document.getElementById("preserved").textContent = `for ${ref} (just now)`;
+  });
+  const ask = document.getElementById("access-request");
+  if (ask) ask.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const r = await post("/api/authorisation-requests", {reason: ask.elements.reason.value, case_ref: ask.elements.case_ref.value});
+    document.getElementById("request-result").textContent = r.ok ? `Request ${r.data.request_id} sent.` : "Refused: " + JSON.stringify(r.data.detail);
+    if (r.ok) setTimeout(() => location.reload(), 600);
+  });
+  for (const form of document.querySelectorAll("form.decide")) form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const grant = ev.submitter && ev.submitter.value === "1";
+    const days = Number(form.elements.days.value || 7);
+    const r = await post(`/api/authorisation-requests/${form.dataset.request}/decision`, grant
+      ? {grant: true, authoriser: form.elements.authoriser.value, expires_at: new Date(Date.now() + days * 86400e3).toISOString()}
+      : {grant: false});
+    const cell = form.closest("tr").querySelector(".state");
+    cell.textContent = r.ok ? r.data.state : "Refused: " + JSON.stringify(r.data.detail);
+    if (r.ok) setTimeout(() => location.reload(), 600);
+  });
+
   // -- a list's settings, changed on their own -------------------------------------------------
   const edit = document.getElementById("list-edit");
   if (edit) {

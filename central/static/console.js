@@ -285,7 +285,8 @@
     const draw = () => {
       const w = img.naturalWidth, h = img.naturalHeight;
       if (!w || !h) return;
-      Object.assign(mark.style, {left: `${100 * x1 / w}%`, top: `${100 * y1 / h}%`, width: `${100 * (x2 - x1) / w}%`, height: `${100 * (y2 - y1) / h}%`});
+      const pct = (v, n) => `${Math.min(100, Math.max(0, 100 * v / n))}%`;
+      Object.assign(mark.style, {left: pct(x1, w), top: pct(y1, h), width: pct(Math.min(x2, w) - x1, w), height: pct(Math.min(y2, h) - y1, h)});
       mark.hidden = false;
     };
     if (img.complete) draw(); else img.addEventListener("load", draw);

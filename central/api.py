@@ -407,10 +407,11 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         sites: str = "",
         authorisation_id: str = "",
         limit: Limit = 200,
+        offset: Annotated[int, QueryParam(ge=0, le=10_000_000)] = 0,
     ) -> search.SearchQuery:
         # Empty fields are "not given": a console link or form sends them all.
         try:
-            return search.query_from_form(vrm, mode, since, until, sites, authorisation_id, limit)
+            return search.query_from_form(vrm, mode, since, until, sites, authorisation_id, limit, offset)
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
 
@@ -427,6 +428,23 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
     @app.get("/api/search")
     def api_search(user: CurrentUser, conn: Db, q: Query) -> list[dict]:
         return json.loads(json.dumps(run_search(conn, user, q), default=str))
+
+    @app.get("/api/travelling-with")
+    def api_travelling_with(
+        user: CurrentUser,
+        conn: Db,
+        q: Query,
+        within_s: Annotated[int, QueryParam(ge=1, le=3600)] = 60,
+        min_times: Annotated[int, QueryParam(ge=2, le=100)] = 2,
+    ) -> list[dict]:
+        """Vehicles seen at the target's sites within `within_s` of it, at least `min_times` times."""
+        try:
+            rows = search.travelling_with(conn, user, q, within_s, min_times)
+        except search.SearchRefused as exc:
+            raise HTTPException(403, str(exc)) from None
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return json.loads(json.dumps(rows, default=str))
 
     @app.post("/api/authorisations")
     def authorise(body: AuthorisationBody, user: CurrentUser, conn: Db) -> dict:

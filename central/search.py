@@ -36,6 +36,16 @@ class SearchQuery:
     sites: tuple[str, ...] = ()
     authorisation_id: int | None = None
     limit: int = 200
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    rows: list[dict]
+    total: int  # all matching reads in the window, of which `rows` is one page
+    since: datetime
+    until: datetime
+    offset: int
 
 
 def parse_time(text: str, field: str) -> datetime | None:
@@ -57,6 +67,7 @@ def query_from_form(
     sites: str = "",
     authorisation_id: str = "",
     limit: int = 200,
+    offset: int = 0,
 ) -> SearchQuery:
     """The query as a console form or a link sends it, every field a string and empty when not
     given; a bad field is named in the error."""
@@ -71,6 +82,7 @@ def query_from_form(
         tuple(x.strip() for x in sites.split(",") if x.strip()),
         int(auth) if auth else None,
         limit,
+        max(0, offset),
     )
 
 
@@ -118,6 +130,14 @@ def _window(q: SearchQuery, now: datetime) -> tuple[datetime, datetime]:
 
 
 def search(conn: psycopg.Connection, user: User, q: SearchQuery, now: datetime | None = None) -> list[dict]:
+    return search_page(conn, user, q, now).rows
+
+
+def search_page(
+    conn: psycopg.Connection, user: User, q: SearchQuery, now: datetime | None = None
+) -> SearchPage:
+    """One page of the reads matching `q` (newest first), with how many match in all; audited,
+    refusals included."""
     now = now or datetime.now(UTC)
     since, until = _window(q, now)
     detail = {
@@ -134,16 +154,16 @@ def search(conn: psycopg.Connection, user: User, q: SearchQuery, now: datetime |
         audit.record(conn, user.username, "search.refused", {**detail, "reason": str(exc)})
         raise
     where, args = _vrm_clause(q)
-    sql = (
-        "SELECT read_id, captured_at, site_id, camera_id, lane, direction, vrm, raw_text, confidence, format, "
-        "plate_colour, time_suspect FROM reads WHERE " + where + " AND captured_at >= %s AND captured_at < %s"
-    )
+    where += " AND captured_at >= %s AND captured_at < %s"
     args += [since, until]
     if q.sites:
-        sql += " AND site_id = ANY(%s)"
+        where += " AND site_id = ANY(%s)"
         args.append(list(q.sites))
-    sql += " ORDER BY captured_at DESC LIMIT %s"
-    args.append(min(q.limit, MAX_RESULTS))
+    (total,) = conn.execute(f"SELECT count(*) FROM reads WHERE {where}", args).fetchone()  # type: ignore[misc]
+    sql = (
+        "SELECT read_id, captured_at, site_id, camera_id, lane, direction, vrm, raw_text, confidence, format, "
+        f"plate_colour, time_suspect FROM reads WHERE {where} ORDER BY captured_at DESC, read_id DESC LIMIT %s OFFSET %s"
+    )
     cols = (
         "read_id",
         "captured_at",
@@ -158,9 +178,54 @@ def search(conn: psycopg.Connection, user: User, q: SearchQuery, now: datetime |
         "plate_colour",
         "time_suspect",
     )
-    rows = [dict(zip(cols, r, strict=True)) for r in conn.execute(sql, args)]  # type: ignore[arg-type]
-    audit.record(conn, user.username, "search", {**detail, "results": len(rows)})
-    return rows
+    page = [min(q.limit, MAX_RESULTS), q.offset]
+    rows = [dict(zip(cols, r, strict=True)) for r in conn.execute(sql, [*args, *page])]  # type: ignore[arg-type]
+    audit.record(
+        conn, user.username, "search", {**detail, "results": len(rows), "total": total, "offset": q.offset}
+    )
+    return SearchPage(rows, int(total), since, until, q.offset)
+
+
+def travelling_with(
+    conn: psycopg.Connection,
+    user: User,
+    q: SearchQuery,
+    within_s: int = 60,
+    min_times: int = 2,
+    now: datetime | None = None,
+) -> list[dict]:
+    """Convoy analysis: the vehicles read at the same site as the target within `within_s`
+    seconds of it, on at least `min_times` of its sightings; most often first. Same access rules
+    and audit as a search."""
+    if not 1 <= within_s <= 3600 or not 2 <= min_times <= 100:
+        raise ValueError("within 1-3600 s, at least 2-100 times")
+    now = now or datetime.now(UTC)
+    since, until = _window(q, now)
+    detail = {"vrm": q.vrm, "since": since.isoformat(), "until": until.isoformat(), "within_s": within_s}
+    try:
+        _check_access(conn, user, since, now, q.authorisation_id)
+    except SearchRefused as exc:
+        audit.record(conn, user.username, "search.refused", {**detail, "reason": str(exc)})
+        raise
+    target = normalise(q.vrm)
+    rows = conn.execute(
+        "WITH target AS (SELECT captured_at, site_id FROM reads WHERE vrm = %s AND captured_at >= %s "
+        "AND captured_at < %s) "
+        "SELECT r.vrm, count(DISTINCT (t.site_id, t.captured_at)) AS times, array_agg(DISTINCT r.site_id), "
+        "min(r.captured_at), max(r.captured_at) "
+        "FROM target t JOIN reads r ON r.site_id = t.site_id AND r.captured_at >= t.captured_at - %s "
+        "AND r.captured_at <= t.captured_at + %s WHERE r.vrm <> %s "
+        "GROUP BY r.vrm HAVING count(DISTINCT (t.site_id, t.captured_at)) >= %s ORDER BY times DESC, r.vrm LIMIT 100",
+        (target, since, until, timedelta(seconds=within_s), timedelta(seconds=within_s), target, min_times),
+    ).fetchall()
+    out = [
+        {"vrm": v, "times": n, "sites": sorted(sites), "first": first, "last": last}
+        for v, n, sites, first, last in rows
+    ]
+    audit.record(
+        conn, user.username, "search.convoy", {**detail, "min_times": min_times, "results": len(out)}
+    )
+    return out
 
 
 def _check_access(

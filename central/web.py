@@ -5,6 +5,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode
 from uuid import UUID
 
 import psycopg
@@ -217,31 +218,42 @@ def create_web_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         until: str = "",
         sites: str = "",
         authorisation_id: str = "",
+        offset: int = 0,
+        within_s: int = 60,
+        min_times: int = 2,
+        convoy: str = "",
     ) -> HTMLResponse:
-        results, error, refused = None, None, False
+        page, companions, error, refused = None, None, None, False
         if vrm:
             try:
-                q = search.query_from_form(vrm, mode, since, until, sites, authorisation_id)
-                results = search.search(conn, user, q)
+                q = search.query_from_form(vrm, mode, since, until, sites, authorisation_id, 200, offset)
+                page = search.search_page(conn, user, q)
+                if convoy:
+                    companions = search.travelling_with(conn, user, q, within_s, min_times)
             except search.SearchRefused as exc:
                 error, refused = str(exc), True
             except ValueError as exc:
                 error = str(exc)
+        q_form = {
+            "vrm": vrm,
+            "mode": mode,
+            "since": since,
+            "until": until,
+            "sites": sites,
+            "authorisation_id": authorisation_id,
+        }
         return render(
             request,
             "search.html",
             user,
-            results=results,
+            page=page,
+            results=page.rows if page else None,
+            companions=companions,
+            convoy={"within_s": within_s, "min_times": min_times, "on": bool(convoy)},
             error=error,
             refused=refused,
-            q={
-                "vrm": vrm,
-                "mode": mode,
-                "since": since,
-                "until": until,
-                "sites": sites,
-                "authorisation_id": authorisation_id,
-            },
+            q=q_form,
+            query=urlencode({k: v for k, v in q_form.items() if v}),
         )
 
     @app.get("/reads/{read_id}", include_in_schema=False)

@@ -329,6 +329,79 @@ def test_a_hotlist_upload_never_changes_the_lists_settings(env) -> None:  # type
     )
 
 
+def test_search_pages_and_finds_vehicles_travelling_with_the_target(env) -> None:  # type: ignore[no-untyped-def]
+    client, conn = env
+    from anpr.protocol import encode, topics
+
+    now = datetime.now(UTC)
+    reads = []
+    for k in range(3):  # the target at S01 and S02, a companion 20-40 s behind it each time
+        t = now - timedelta(hours=5 + k)
+        site = ("S01", "S02")[k % 2]
+        for vrm, lag in (("KX19PLM", 0), ("LB07SEO", 20 + 10 * k), ("MA66NUM", 3600)):
+            at = t + timedelta(seconds=lag)
+            reads.append(
+                make_read(
+                    vrm=vrm,
+                    site=site,
+                    camera=f"{site}-C1",
+                    captured_at=at,
+                    read_id=uuid7(int(at.timestamp() * 1000)),
+                )
+            )
+    once = now - timedelta(hours=5) + timedelta(seconds=5)  # with it once only
+    reads.append(
+        make_read(
+            vrm="YK68TRV",
+            site="S01",
+            camera="S01-C1",
+            captured_at=once,
+            read_id=uuid7(int(once.timestamp() * 1000)),
+        )
+    )
+    process(
+        conn,
+        [Incoming(topics.read_topic(r.site_id, r.camera_id), encode(r), now) for r in reads],
+        {"S01-C1": "S01", "S02-C1": "S02"},
+        None,
+    )
+    h = login(client, "op")
+    since = (now - timedelta(days=1)).isoformat()
+    together = client.get(
+        "/api/travelling-with", params={"vrm": "KX19PLM", "since": since, "within_s": 60}, headers=h
+    )
+    assert together.status_code == 200
+    assert [(c["vrm"], c["times"], c["sites"]) for c in together.json()] == [("LB07SEO", 3, ["S01", "S02"])]
+    loose = client.get(
+        "/api/travelling-with",
+        params={"vrm": "KX19PLM", "since": since, "within_s": 3600, "min_times": 3},
+        headers=h,
+    ).json()
+    assert {c["vrm"] for c in loose} == {"LB07SEO", "MA66NUM"}
+    old = (now - timedelta(days=200)).isoformat()
+    assert (
+        client.get("/api/travelling-with", params={"vrm": "KX19PLM", "since": old}, headers=h).status_code
+        == 403
+    )
+    # Paging: every match is reachable, page by page, newest first.
+    wide = (now - timedelta(days=30)).isoformat()
+    first = client.get(
+        "/api/search", params={"vrm": "*", "mode": "wildcard", "since": wide, "limit": 4}, headers=h
+    ).json()
+    rest = client.get(
+        "/api/search",
+        params={"vrm": "*", "mode": "wildcard", "since": wide, "limit": 4, "offset": 4},
+        headers=h,
+    ).json()
+    times, ids = [r["captured_at"] for r in first + rest], {r["read_id"] for r in first + rest}
+    assert len(first) == 4 and len(ids) == len(times) == 8 and times == sorted(times, reverse=True)
+    detail = conn.execute(
+        "SELECT detail FROM audit_log WHERE action = 'search' ORDER BY seq DESC LIMIT 1"
+    ).fetchone()[0]
+    assert detail["offset"] == 4 and detail["total"] >= 8
+    assert conn.execute("SELECT count(*) FROM audit_log WHERE action = 'search.convoy'").fetchone()[0] == 2
+
+
 # -- security -------------------------------------------------------------------------------------
 def test_failed_logins_are_throttled_and_audited(env) -> None:  # type: ignore[no-untyped-def]
     client, conn = env

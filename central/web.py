@@ -2,10 +2,11 @@
 camera states over server-sent events. No front-end build step."""
 
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 from uuid import UUID
 
 import psycopg
@@ -30,6 +31,7 @@ ERROR_TITLES = {403: "Not for your role", 404: "Not found", 422: "Not understood
 PAGES = [
     ("alerts", "Live alerts", "alerts"),
     ("sites", "Sites", "sites"),
+    ("map", "Map", "locations"),
     ("search", "Search", "search"),
     ("hotlists", "Hotlists", "hotlists.view"),
     ("access", "Extended access", "search"),
@@ -265,6 +267,26 @@ def create_web_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
             raise HTTPException(404, "There is no such read (it may have passed retention).")
         audit.record(conn, user.username, "read.view", {"read_id": str(read_id)})
         return render(request, "read.html", user, r=detail, viewers=reads.viewers(conn, str(read_id)))
+
+    @app.get("/map", include_in_schema=False)
+    def map_page(
+        request: Request, user: PageUser, vrm: str = "", since: str = "", until: str = ""
+    ) -> HTMLResponse:
+        if not user.can("locations"):
+            raise HTTPException(403, "Camera locations are for supervisors, engineers and administrators.")
+        # Control rooms use their own tile servers; without one the sites show on their coordinates.
+        tiles = os.environ.get("ANPR_MAP_TILES", "")
+        return render(
+            request,
+            "map.html",
+            user,
+            tiles=tiles,
+            tiles_name=urlsplit(tiles).hostname or tiles,
+            attribution=os.environ.get("ANPR_MAP_ATTRIBUTION", ""),
+            vrm=vrm,
+            since=since,
+            until=until,
+        )
 
     @app.get("/access", include_in_schema=False)
     def access_page(request: Request, user: PageUser, conn: Db) -> HTMLResponse:

@@ -475,7 +475,17 @@ def test_every_page_fits_a_phone(console: dict, page: Page) -> None:
     base = console["url"]
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, base, "admin")
-    for path in ("/alerts", "/sites", "/sites/S01", "/search?vrm=AB51ABC", "/hotlists", "/audit", "/login"):
+    for path in (
+        "/alerts",
+        "/sites",
+        "/sites/S01",
+        "/map",
+        "/search?vrm=AB51ABC&convoy=1",
+        "/access",
+        "/hotlists",
+        "/audit",
+        "/login",
+    ):
         page.goto(base + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width} px wide at 390"
@@ -535,4 +545,26 @@ def test_evidence_read_page_preserve_and_extended_access_flow(console: dict, pag
     page.emulate_media(media="print")
     page.screenshot(path=str(SHOTS / "read-evidential-report.png"), full_page=True)
     expect(page.get_by_role("navigation", name="Main")).to_be_hidden()  # the printed report
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+def test_map_shows_every_site_a_route_and_alerts_without_a_tile_server(console: dict, page: Page) -> None:
+    base, pub = console["url"], console["pub"]
+    login(page, base, "admin")
+    page.goto(f"{base}/map?vrm=AB51ABC")
+    expect(page.locator("#map")).to_have_attribute("data-sites", "61", timeout=10_000)
+    assert page.locator("path.site-marker").count() == 61
+    assert page.locator("path.grid-line").count() > 4  # the coordinate background
+    # The vehicle's two sightings (S07, then S01) as a route with times.
+    expect(page.locator("#map")).to_have_attribute("data-route", "2")
+    expect(page.locator("path.route-line")).to_have_count(1)
+    expect(page.locator("#route-result")).to_have_text("2 sighting(s) of AB51ABC")
+    page.wait_for_timeout(500)  # the live stream is open
+    _alert_for(pub, "KX19PLM", "S03")
+    expect(page.locator("path.site-S03.pulse")).to_have_count(1, timeout=5_000)
+    page.screenshot(path=str(SHOTS / "map.png"))
+    login_page = page.context.browser.new_context().new_page()  # type: ignore[union-attr]
+    login(login_page, base, "op1")  # operators do not see camera locations
+    resp = login_page.goto(f"{base}/map")
+    assert resp is not None and resp.status == 403
     assert not page.errors, page.errors  # type: ignore[attr-defined]

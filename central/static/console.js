@@ -232,12 +232,17 @@
       // A stream refused at connect is a session that ended while the browser was away.
       fetch("/api/me", {credentials: "same-origin"}).then(r => { if (r.status === 401) { es.close(); toLogin(); } }, () => {});
     };
-    es.addEventListener("alert", (ev) => arrived(JSON.parse(ev.data)));
+    es.addEventListener("alert", (ev) => {
+      const a = JSON.parse(ev.data);
+      arrived(a);
+      document.dispatchEvent(new CustomEvent("anpr:alert", {detail: a}));  // the map listens
+    });
     es.addEventListener("logout", () => { es.close(); toLogin(); });
     // This tab's own Log out: its stream must not race the logout's redirect.
     document.querySelector("form.who")?.addEventListener("submit", () => es.close());
     es.addEventListener("camera", (ev) => {
       const c = JSON.parse(ev.data);
+      document.dispatchEvent(new CustomEvent("anpr:camera", {detail: c}));
       if (c.state === "DOWN") announce(`Camera ${esc(c.camera_id)} is DOWN`, "down");
       if (board) { clearTimeout(window._r); window._r = setTimeout(() => location.reload(), 500); }
     });

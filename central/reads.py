@@ -7,31 +7,10 @@ import json
 
 import psycopg
 
-FIELDS = (
-    "read_id",
-    "captured_at",
-    "received_at",
-    "site_id",
-    "camera_id",
-    "agent_id",
-    "lane",
-    "direction",
-    "vrm",
-    "raw_text",
-    "format",
-    "confidence",
-    "char_confidences",
-    "candidates",
-    "detector_confidence",
-    "box",
-    "plate_colour",
-    "frames_seen",
-    "time_suspect",
-    "clock_offset_s",
-    "lateness_s",
-    "models",
-    "agent_version",
-)
+from central.ingest_batch import READ_COLUMNS
+
+# Every stored column but the images (served on their own).
+FIELDS = tuple(c for c in READ_COLUMNS if not c.endswith("_jpeg"))
 
 
 def read_detail(conn: psycopg.Connection, read_id: str) -> dict | None:

@@ -91,14 +91,19 @@ class PlateReader:
         results = self(np.stack(flat))
         out, i = [], 0
         for vs in variants:
-            out.append(
-                max(
-                    results[i : i + len(vs)],
-                    key=lambda r: (r.confidence * (len(r.text) >= MIN_PLATE_CHARS), len(r.text)),
-                )
-            )
+            out.append(max(results[i : i + len(vs)], key=variant_rank))
             i += len(vs)
         return out
+
+
+PREFER_UK_VALID = True
+
+
+def variant_rank(r: OcrResult) -> tuple:
+    """Which reading of one plate's variants (layouts, trims) stands: a valid UK mark before any
+    other (a box cut short reads a confident but truncated mark), then the most confident."""
+    uk = PREFER_UK_VALID and r.format is not PlateFormat.OTHER
+    return (uk, r.confidence * (len(r.text) >= MIN_PLATE_CHARS), len(r.text))
 
 
 def interpret(probs: np.ndarray, top_k: int = 5) -> OcrResult:

@@ -78,12 +78,19 @@ class Constrained:
     char_confidences: list[float]
 
 
+# Characters that are one shape on a plate in most typefaces: where a position allows only one
+# of a pair (digits at a current mark's age identifier), the other's probability is its own.
+TWINS = {"0": "O", "O": "0", "1": "I", "I": "1"}
+
+
 def constrained_best(probs: np.ndarray, shapes: list[tuple[str, ...]]) -> list[Constrained]:
     """For each shape (a tuple of allowed characters per position), the most probable CTC path
     whose text fits it: Viterbi over the CTC lattice with each position's characters restricted.
-    All shapes run together (one numpy step per time frame), so asking every UK shape of a
-    plausible length costs about as much as asking one. Returns one result per shape that any
-    path can spell, best first."""
+    At a position that allows one of a pair of `TWINS` and not the other, the pair's
+    probabilities count as one (an O read where only a digit can stand is a 0). All shapes run
+    together (one numpy step per time frame), so asking every UK shape of a plausible length
+    costs about as much as asking one. Returns one result per shape that any path can spell,
+    best first."""
     if not shapes:
         return []
     T, C = probs.shape
@@ -94,7 +101,13 @@ def constrained_best(probs: np.ndarray, shapes: list[tuple[str, ...]]) -> list[C
     for k, shape in enumerate(shapes):
         for j, chars in enumerate(shape):
             allowed[k, j, [ALPHABET.index(c) for c in chars]] = True
-    emit = np.where(allowed[None], logp[:, None, None, 1:], neg)  # (T, K, L, N)
+    # Per position, each allowed character's probability, with its twin's where the twin is not.
+    merged = np.broadcast_to(probs[:, None, None, 1:], (T, K, L, N)).copy()
+    for a, b in TWINS.items():
+        ia, ib = ALPHABET.index(a), ALPHABET.index(b)
+        lend = allowed[:, :, ia] & ~allowed[:, :, ib]  # (K, L)
+        merged[:, lend, ia] += probs[:, None, ib + 1].repeat(int(lend.sum()), 1) if lend.any() else 0
+    emit = np.where(allowed[None], np.log(np.maximum(merged, 1e-30)), neg)  # (T, K, L, N)
     sc = np.full((K, L, N), neg)  # in position j's character, which is c
     sb = np.full((K, L + 1), neg)  # in the blank before position j (L: after the last)
     sc[:, 0] = emit[0, :, 0]
@@ -139,7 +152,7 @@ def constrained_best(probs: np.ndarray, shapes: list[tuple[str, ...]]) -> list[C
                     blank, j, c = False, j - 1, int(blank_from[t, k, j])
                 continue
             chars[j] = c
-            peaks[j] = max(peaks[j], float(probs[t, c + 1]))
+            peaks[j] = max(peaks[j], float(merged[t, k, j, c]))
             how = came[t, k, j, c]
             if how == 1:
                 blank = True

@@ -34,6 +34,11 @@ UK_FIRST_MAX_LOSS = 3.0
 # ... and every character of it must be a real alternative where it stands (its peak probability),
 # not one of the many the model spreads its doubt over.
 UK_FIRST_MIN_CHAR = 0.05
+# A read that is no valid UK mark is a foreign plate or a misread (a box cut short, a character
+# too many); on UK roads the second is common enough that such a read is never stated as sure:
+# its confidence is scaled by this, so it stays under 0.9 (on the UK dev set 2 of the 5 reads
+# wrong at >= 0.9 were invalid marks read at 1.0).
+NOT_UK_CONFIDENCE = 0.85
 # The shortest marks (UK `A 1`, `1 A`) have two characters.
 MIN_PLATE_CHARS = 2
 
@@ -137,6 +142,8 @@ def interpret(probs: np.ndarray, top_k: int = 5) -> OcrResult:
     else:
         conf = min(1.0, best.confidence)
         confs = [conf] * len(best.vrm)
+    if best.format is PlateFormat.OTHER:
+        conf *= NOT_UK_CONFIDENCE
     return OcrResult(
         text=best.vrm,
         raw=raw,

@@ -59,10 +59,16 @@ def test_a_box_cut_short_gives_way_to_the_whole_plate_read_almost_as_confidently
     assert one_reading_per_plate([cut_short, unsure]) == [cut_short], "too much less sure to stand"
     inserted = pair((100, 100, 300, 160), "B12CXDE", 0.97, score=0.8)
     assert one_reading_per_plate([cut_short, inserted]) == [cut_short], "a character inside is a misread"
-    # The fuller reading of the fuller one stands in turn, and a reading elsewhere is untouched.
-    fullest = pair((95, 100, 305, 160), "AB12CDEX", 0.962, score=0.3)
+    # A fuller reading that is no UK mark does not stand over a valid one (its confidence is
+    # scaled down: a character beside the plate read as one more), and a reading elsewhere is
+    # untouched.
+    beside = pair((95, 100, 305, 160), "AB12CDEX", 0.962, score=0.3)
     elsewhere = pair((600, 100, 800, 160), "XY51ZZZ", 0.99)
-    assert one_reading_per_plate([cut_short, elsewhere, whole, fullest]) == [elsewhere, fullest]
+    assert one_reading_per_plate([cut_short, elsewhere, whole, beside]) == [elsewhere, whole]
+    # Among readings that are all foreign, the fuller reading of the fuller one stands in turn.
+    short, longer = pair((140, 100, 300, 160), "Q7Z9", 0.975), pair((100, 100, 300, 160), "HQ7Z9", 0.96)
+    fullest = pair((95, 100, 305, 160), "HQ7Z9X", 0.962, score=0.3)
+    assert one_reading_per_plate([short, longer, fullest]) == [fullest]
 
 
 def test_a_second_look_stands_in_only_for_a_box_whose_reading_was_kept() -> None:
@@ -160,7 +166,7 @@ def test_the_stills_profile_reads_close_plates_and_asks_more_of_a_reading() -> N
     generic = load_profile("x86-generic")
     assert stills.read_min_confidence > generic.read_min_confidence
     reader = StillReader(stills)
-    assert reader.detector.widths == (800, 416, 1280) and reader.reader.trims == (0.04, -0.04)
+    assert reader.detector.widths == (800, 416, 1280) and reader.reader.trims == (0.04, -0.04, -0.1)
     assert [f.ocr.text for f in reader.read(big_plate_frame(700))] == ["AB51ABC"]
 
 

@@ -59,6 +59,9 @@ class OcrResult:
     confidence: float
     char_confidences: list[float]
     candidates: list[OcrCandidate] = field(default_factory=list)
+    # The confidence before the UK prior (`NOT_UK_CONFIDENCE`): what chooses between readings of
+    # one plate's layouts and trims.
+    model_confidence: float = 0.0
 
 
 class PlateReader:
@@ -101,14 +104,11 @@ class PlateReader:
         return out
 
 
-PREFER_UK_VALID = True
-
-
 def variant_rank(r: OcrResult) -> tuple:
-    """Which reading of one plate's variants (layouts, trims) stands: a valid UK mark before any
-    other (a box cut short reads a confident but truncated mark), then the most confident."""
-    uk = PREFER_UK_VALID and r.format is not PlateFormat.OTHER
-    return (uk, r.confidence * (len(r.text) >= MIN_PLATE_CHARS), len(r.text))
+    """Which reading of one plate's variants (layouts, trims) stands: the one the model is surest
+    of. (Preferring a valid UK mark among them read US photos' stacked and banded layouts as UK
+    marks: 72 % of their truth boxes read right became 14 %.)"""
+    return (r.model_confidence * (len(r.text) >= MIN_PLATE_CHARS), len(r.text))
 
 
 def interpret(probs: np.ndarray, top_k: int = 5) -> OcrResult:
@@ -142,6 +142,7 @@ def interpret(probs: np.ndarray, top_k: int = 5) -> OcrResult:
     else:
         conf = min(1.0, best.confidence)
         confs = [conf] * len(best.vrm)
+    model_conf = conf
     if best.format is PlateFormat.OTHER:
         conf *= NOT_UK_CONFIDENCE
     return OcrResult(
@@ -151,6 +152,7 @@ def interpret(probs: np.ndarray, top_k: int = 5) -> OcrResult:
         confidence=conf,
         char_confidences=confs,
         candidates=[s[1] for s in scored[:top_k]],
+        model_confidence=model_conf,
     )
 
 

@@ -78,7 +78,8 @@ class PlateReader:
         read at least `min_confidence` confidently. On the openalpr_us photos a threshold of 0.5
         dropped 88 % of the detections that were not plates (grilles, stickers, dealer frames) and
         not one read of a plate."""
-        return len(result.text) >= MIN_PLATE_CHARS and result.confidence >= self.min_confidence
+        # The model's own confidence: the UK prior on the stated one must not drop foreign plates.
+        return len(result.text) >= MIN_PLATE_CHARS and result.model_confidence >= self.min_confidence
 
     def probs(self, crops: np.ndarray) -> np.ndarray:
         """crops: (N, 32, 128) uint8 → (N, T, C) probabilities."""

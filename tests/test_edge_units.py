@@ -122,7 +122,12 @@ def test_outbox_survives_kill_9(tmp_path: Path) -> None:
 
 def ocr(text: str, conf: float = 0.9) -> OcrResult:
     return OcrResult(
-        text, Decoded(text, [conf] * len(text), conf), PlateFormat.CURRENT, conf, [conf] * len(text)
+        text,
+        Decoded(text, [conf] * len(text), conf),
+        PlateFormat.CURRENT,
+        conf,
+        [conf] * len(text),
+        model_confidence=conf,
     )
 
 

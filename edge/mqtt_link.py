@@ -278,7 +278,9 @@ class MqttLink:
             self._unconfirmed.pop(entry.seq, None)
             return True
         if fitted.payload is not payload:
-            log.warning("outbox entry %d shrunk from %d to %d bytes", entry.seq, len(payload), len(fitted.payload))
+            log.warning(
+                "outbox entry %d shrunk from %d to %d bytes", entry.seq, len(payload), len(fitted.payload)
+            )
             self.outbox.replace(entry.seq, fitted.payload)
             payload = fitted.payload
         info = client.publish(entry.topic, payload, qos=1)
@@ -287,7 +289,9 @@ class MqttLink:
         self._inflight[info.mid] = entry.seq
         state = self._unconfirmed.get(entry.seq)
         if state is None:
-            self._unconfirmed[entry.seq] = Unconfirmed(self.clock(), 1, math.inf, entry.topic.endswith("/read"))
+            self._unconfirmed[entry.seq] = Unconfirmed(
+                self.clock(), 1, math.inf, entry.topic.endswith("/read")
+            )
         else:
             state.attempts += 1
             state.due = math.inf

@@ -230,14 +230,14 @@ def test_stills_scoring_matches_each_detection_to_one_plate(tmp_path: Path) -> N
     from edge.detect import Detection
     from edge.rectify import box_corners
 
-    def found(box: tuple[int, int, int, int], text: str) -> SimpleNamespace:
+    def found(box: tuple[int, int, int, int], text: str, conf: float) -> SimpleNamespace:
         return SimpleNamespace(
-            detection=Detection(box, box_corners(box), 0.9), ocr=SimpleNamespace(text=text)
+            detection=Detection(box, box_corners(box), 0.9), ocr=SimpleNamespace(text=text, confidence=conf)
         )
 
     class Scripted:
         def read(self, image: np.ndarray, times: object = None) -> list[SimpleNamespace]:
-            return [found((100, 100, 200, 140), "AB51ABO"), found((400, 400, 450, 420), "JUNK")]
+            return [found((100, 100, 200, 140), "AB51ABO", 0.95), found((400, 400, 450, 420), "JUNK", 0.3)]
 
         def read_box(self, image: np.ndarray, box: tuple[int, int, int, int]) -> str:
             return "TRUTHBOX"
@@ -255,4 +255,7 @@ def test_stills_scoring_matches_each_detection_to_one_plate(tmp_path: Path) -> N
     fig = rep.figures()
     assert fig["detection_recall"] == pytest.approx(1 / 3) and fig["end_to_end_exact_strict"] == 0
     assert fig["end_to_end_exact_folded"] == pytest.approx(1 / 3) and fig["false_detections_per_image"] == 1
-    assert all(o.read_on_truth_box == "TRUTHBOX" for o in rep.outcomes)
+    assert all(o.read_on_truth_box == o.read_on_padded_box == "TRUTHBOX" for o in rep.outcomes)
+    # The box spans the plate's whole width; the one confident read is wrong strictly (O for 0).
+    assert rep.outcomes[0].width_covered == 1.0 and fig["boxes_cover_95pct_width"] == pytest.approx(1 / 3)
+    assert fig["wrong_of_confident_0.9"] == 1.0 and fig["confident_0.9_share"] == pytest.approx(1 / 3)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import psycopg
@@ -14,8 +14,11 @@ from anpr.protocol import Alert, Read
 from hotlists.matcher import Match
 
 CHANNEL = "alerts"
-STATE_CHANNEL = "alert_state"  # an alert acknowledged, closed or reopened
+STATE_CHANNEL = "alert_state"  # an alert acknowledged, closed, reopened or seen again
 DISPOSITIONS = ("confirmed", "misread", "no_action", "actioned")
+# A hit of a VRM on a list whose alert for it is still open and this recent counts on that alert
+# (one card with a count) rather than raising another.
+FOLD_WINDOW = timedelta(minutes=15)
 
 
 def raise_alerts(conn: psycopg.Connection, read: Read, matches: list[Match]) -> list[Alert]:
@@ -51,6 +54,19 @@ def raise_alerts(conn: psycopg.Connection, read: Read, matches: list[Match]) -> 
         ).fetchone()
         if row is None:
             continue  # this pass already alerted for this entry
+        open_alert = conn.execute(
+            "SELECT alert_id FROM alerts WHERE state <> 'closed' AND created_at > %s "
+            "AND message->>'vrm_listed' = %s AND message->>'list_name' = %s ORDER BY created_at DESC LIMIT 1",
+            (now - FOLD_WINDOW, m.entry.vrm, m.rule.name),
+        ).fetchone()
+        if open_alert is not None:
+            # Seen again while its alert is open: counted there, and every console told.
+            conn.execute(
+                "UPDATE alerts SET repeats = repeats + 1, last_hit_at = %s WHERE alert_id = %s",
+                (read.captured_at, open_alert[0]),
+            )
+            conn.execute("SELECT pg_notify(%s, %s)", (STATE_CHANNEL, str(open_alert[0])))
+            continue
         action, markers, reason = details.get(m.entry.entry_id, ("", [], ""))
         # Possible (fuzzy) hits need a person to verify: they rank below exact ones.
         priority = min(9, m.rule.priority + (0 if m.match_type == "exact" else 1))
@@ -168,7 +184,7 @@ def alert_message(conn: psycopg.Connection, alert_id: str) -> dict | None:
     verify the vehicle (the listed make, model and colour; the site's name and area)."""
     row = conn.execute(
         "SELECT a.message, a.state, a.disposition, a.acknowledged_by, a.disposed_by, a.disposition_note, "
-        "a.incident_ref, a.reopened_by, e.make, e.model, e.colour, s.name, s.area "
+        "a.incident_ref, a.reopened_by, e.make, e.model, e.colour, s.name, s.area, a.repeats, a.last_hit_at "
         "FROM alerts a JOIN hits h USING (hit_id) LEFT JOIN hotlist_entries e ON e.entry_id = h.entry_id "
         "LEFT JOIN sites s ON s.site_id = a.message->>'site_id' WHERE a.alert_id = %s",
         (alert_id,),
@@ -187,5 +203,7 @@ def alert_message(conn: psycopg.Connection, alert_id: str) -> dict | None:
         vehicle={"make": row[8] or "", "model": row[9] or "", "colour": row[10] or ""},
         site_name=row[11] or "",
         site_area=row[12] or "",
+        repeats=row[13],
+        last_hit_at=row[14].isoformat() if row[14] else None,
     )
     return msg

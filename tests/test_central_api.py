@@ -201,6 +201,41 @@ def test_audit_trail_is_append_only_and_chained(env, database_url: str) -> None:
     assert not check.ok and check.first_bad_seq == 2
 
 
+def test_repeat_hits_fold_into_the_open_alert_with_a_count(env) -> None:  # type: ignore[no-untyped-def]
+    client, conn = env
+    from anpr.protocol import encode, topics
+    from hotlists.formats import HotlistEntry
+    from hotlists.loader import build_index, load_revision
+
+    load_revision(conn, "local", [HotlistEntry(vrm="ZZ11ZZZ", action="Stop")])
+    index = build_index(conn)
+    now = datetime.now(UTC)
+
+    def seen(minutes_ago: float, site: str = "S01") -> list:
+        at = now - timedelta(minutes=minutes_ago)
+        r = make_read(
+            vrm="ZZ11ZZZ",
+            site=site,
+            camera=f"{site}-C1",
+            captured_at=at,
+            read_id=uuid7(int(at.timestamp() * 1000)),
+        )
+        incoming = [Incoming(topics.read_topic(site, f"{site}-C1"), encode(r), now)]
+        return process(conn, incoming, {"S01-C1": "S01", "S02-C1": "S02"}, index).alerts
+
+    [first] = seen(3)
+    assert seen(2, "S02") == [] and seen(1) == []  # the same vehicle twice more: no new alert
+    h = login(client, "op")
+    [card] = [a for a in client.get("/api/alerts", headers=h).json() if a["alert_id"] == str(first.alert_id)]
+    assert card["repeats"] == 2 and card["last_hit_at"].startswith(str((now - timedelta(minutes=1)).date()))
+    assert (
+        conn.execute("SELECT count(*) FROM hits WHERE vrm_listed = 'ZZ11ZZZ'").fetchone()[0] == 3
+    )  # every hit kept
+    # Once the alert is closed, the next sighting is a new alert.
+    client.post(f"/api/alerts/{first.alert_id}/disposition", json={"disposition": "actioned"}, headers=h)
+    assert len(seen(0.5)) == 1
+
+
 def test_alert_disposition_is_recorded(env) -> None:  # type: ignore[no-untyped-def]
     client, conn = env
     from hotlists.formats import HotlistEntry

@@ -310,6 +310,11 @@ def test_two_consoles_share_one_queue_and_a_disposition_is_final(console: dict, 
     expect(mine).to_be_visible(timeout=5_000)
     expect(theirs).to_be_visible(timeout=5_000)
     expect(theirs.get_by_role("button", name="Record")).to_be_disabled()  # a disposition must be chosen
+    # The same vehicle again while the alert is open: one card with a count, on both consoles.
+    _alert_for(pub)
+    expect(theirs.locator(".badge.repeats")).to_contain_text("seen 2 times", timeout=5_000)
+    expect(mine.locator(".badge.repeats")).to_contain_text("seen 2 times", timeout=5_000)
+    assert page.locator("article.alert").filter(has_text="Stop and check occupants").count() == 1
 
     # A acknowledges: B sees who did, live, and its Acknowledge button is gone (B3).
     mine.get_by_role("button", name="Acknowledge").click()

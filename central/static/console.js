@@ -61,7 +61,7 @@
     el.innerHTML = `<div class="images"><img src="/api/reads/${a.read_id}/plate.jpg" alt="plate patch" class="patch">
       <button class="overview-btn" data-enlarge aria-label="Enlarge the overview"><img src="/api/reads/${a.read_id}/overview.jpg" alt="overview" class="overview"></button></div>
       <div class="body"><h2><span class="vrm">${vrm}</span> <span class="badge ${a.match_type}">${a.match_type === "exact" ? "EXACT" : "POSSIBLE — verify"}</span>
-      <span class="badge prio">P${a.priority}</span></h2>
+      <span class="badge prio">P${a.priority}</span>${a.repeats ? ` <span class="badge repeats" title="seen again while this alert is open">seen ${a.repeats + 1} times, last ${a.last_hit_at ? local(a.last_hit_at) : ""}</span>` : ""}</h2>
       ${a.match_type !== "exact" ? `<p>Listed as <b>${esc(a.vrm_listed)}</b></p>` : ""}
       <p class="vehicle">Listed vehicle: <b>${esc(vehicle || "not given")}</b></p>
       <p class="action"><b>${esc(a.action || "No action given")}</b>${markers}</p>

@@ -38,6 +38,7 @@ from central import (
 from central.auth import User
 from central.live import LiveHub
 from central.login_throttle import LoginThrottle
+from hotlists import history
 from hotlists.formats import parse_csv, parse_voi
 from hotlists.loader import (
     ListSettings,
@@ -633,6 +634,35 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
             "entries": len(parsed.entries),
             "created": current is None,
         }
+
+    @app.get("/api/hotlists/{name}/revisions")
+    def hotlist_revisions(name: str, user: CurrentUser, conn: Db) -> list[dict]:
+        need(user, "hotlists.view")
+        try:
+            return history.revisions(conn, name)
+        except NoSuchList as exc:
+            raise HTTPException(404, str(exc)) from None
+
+    @app.get("/api/hotlists/{name}/diff")
+    def hotlist_diff(name: str, old: int, new: int, user: CurrentUser, conn: Db) -> dict:
+        need(user, "hotlists.view")
+        try:
+            d = history.diff(conn, name, old, new)
+        except NoSuchList as exc:
+            raise HTTPException(404, str(exc)) from None
+        return {"old": old, "new": new, "added": d.added, "removed": d.removed, "changed": d.changed}
+
+    @app.post("/api/hotlists/{name}/rollback")
+    def hotlist_rollback(name: str, revision: int, user: CurrentUser, conn: Db) -> dict:
+        need(user, "hotlists.edit")
+        try:
+            new = history.rollback(conn, name, revision)
+        except (NoSuchList, LookupError) as exc:
+            raise HTTPException(404, str(exc)) from None
+        except ValueError as exc:
+            raise HTTPException(409, str(exc)) from None
+        audit.record(conn, user.username, "hotlist.rollback", {"list": name, "to": revision, "revision": new})
+        return {"list": name, "revision": new, "entries_of": revision}
 
     @app.put("/api/hotlists/{name}/settings")
     def hotlist_settings(name: str, body: ListSettingsBody, user: CurrentUser, conn: Db) -> dict:

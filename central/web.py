@@ -4,6 +4,7 @@ camera states over server-sent events. No front-end build step."""
 import json
 import os
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit
@@ -21,6 +22,7 @@ from central import alerts as alerts_mod
 from central import audit, auth, authorisations, reads, reports, search
 from central.api import SESSION_COOKIE, create_app, set_session_cookie
 from central.auth import User
+from hotlists import history
 from hotlists.loader import stale_lists
 
 HERE = Path(__file__).parent
@@ -312,6 +314,20 @@ def create_web_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
             ).fetchall()
             audit.record(conn, user.username, "hotlist.search", {"q": q, "results": len(entries)})
         return render(request, "hotlists.html", user, lists=lists, stale=stale, q=q, entries=entries)
+
+    @app.get("/hotlists/{name}", include_in_schema=False)
+    def hotlist_page(name: str, request: Request, user: PageUser, conn: Db) -> HTMLResponse:
+        if not user.can("hotlists.view"):
+            raise HTTPException(403, "Hotlists are not for your role.")
+        try:
+            revs = history.revisions(conn, name)
+        except LookupError:
+            raise HTTPException(404, f"There is no hotlist {name}.") from None
+        # Each revision against the one before, where both are small enough to compare on a page
+        # load (a national extract of a million entries is compared with GET …/diff).
+        small = [r["revision"] for r in revs if r["entries"] <= 100_000]
+        diffs = {new: history.diff(conn, name, old, new) for new, old in pairwise(small) if new == old + 1}
+        return render(request, "hotlist.html", user, list_name=name, revisions=revs, diffs=diffs)
 
     @app.get("/audit", include_in_schema=False)
     def audit_page(

@@ -11,6 +11,22 @@ from hotlists.formats import HotlistEntry
 from hotlists.matcher import IndexedEntry, ListRule, MatchIndex
 
 CHANNEL = "hotlists_changed"
+# An entry's columns, in `HotlistEntry`'s field names.
+ENTRY_COLUMNS = (
+    "vrm",
+    "make",
+    "model",
+    "colour",
+    "action",
+    "warning_markers",
+    "reason",
+    "grading",
+    "information",
+    "force_area",
+    "weed_date",
+    "source_ref",
+)
+KEEP_REVISIONS = 3  # the current one and the two before it: enough to undo a bad upload
 
 
 @dataclass(frozen=True)
@@ -82,37 +98,20 @@ def load_revision(
         list_id, current = row
         revision = current + 1
         with conn.cursor().copy(
-            "COPY hotlist_entries (list_id, revision, vrm, make, model, colour, action, warning_markers, "
-            "reason, grading, information, force_area, weed_date, source_ref) FROM STDIN"
+            f"COPY hotlist_entries (list_id, revision, {', '.join(ENTRY_COLUMNS)}) FROM STDIN"
         ) as copy:
             for e in entries:
-                copy.write_row(
-                    (
-                        list_id,
-                        revision,
-                        e.vrm,
-                        e.make,
-                        e.model,
-                        e.colour,
-                        e.action,
-                        e.warning_markers,
-                        e.reason,
-                        e.grading,
-                        e.information,
-                        e.force_area,
-                        e.weed_date,
-                        e.source_ref,
-                    )
-                )
+                copy.write_row((list_id, revision, *(getattr(e, c) for c in ENTRY_COLUMNS)))
         conn.execute(
             "UPDATE hotlists SET current_revision = %s, refreshed_at = %s WHERE list_id = %s",
             (revision, datetime.now(UTC), list_id),
         )
-        # Older revisions go, except entries that hits still point at (the evidence of an alert).
+        # Revisions older than the last KEEP_REVISIONS go (those are kept for history, diff and
+        # rollback), except entries that hits still point at (the evidence of an alert).
         conn.execute(
-            "DELETE FROM hotlist_entries e WHERE list_id = %s AND revision < %s "
+            "DELETE FROM hotlist_entries e WHERE list_id = %s AND revision <= %s "
             "AND NOT EXISTS (SELECT 1 FROM hits h WHERE h.entry_id = e.entry_id)",
-            (list_id, revision),
+            (list_id, revision - KEEP_REVISIONS),
         )
         conn.execute(f"NOTIFY {CHANNEL}")
     return list_id, revision

@@ -437,6 +437,39 @@ def test_search_pages_and_finds_vehicles_travelling_with_the_target(env) -> None
     assert conn.execute("SELECT count(*) FROM audit_log WHERE action = 'search.convoy'").fetchone()[0] == 2
 
 
+def test_hotlist_history_diff_and_rollback(env) -> None:  # type: ignore[no-untyped-def]
+    client, conn = env
+    sup, op = login(client, "sup"), login(client, "op")
+    first = "vrm,action\nAB51ABC,Stop\nKX19PLM,Report\n"
+    bad = "vrm,action\nAB51ABC,Report only\n"  # an upload that lost an entry and changed one
+    assert (
+        client.post("/api/hotlists/PNC", params={"create": "true"}, content=first, headers=sup).status_code
+        == 200
+    )
+    assert client.post("/api/hotlists/PNC", content=bad, headers=sup).json()["revision"] == 2
+    revs = client.get("/api/hotlists/PNC/revisions", headers=op).json()
+    assert [(r["revision"], r["entries"], r["current"]) for r in revs] == [(2, 1, True), (1, 2, False)]
+    assert revs[0]["loaded"].startswith("sup at ")
+    d = client.get("/api/hotlists/PNC/diff", params={"old": 1, "new": 2}, headers=op).json()
+    assert (d["added"], d["removed"], d["changed"]) == ([], ["KX19PLM"], ["AB51ABC"])
+    assert client.post("/api/hotlists/PNC/rollback", params={"revision": 1}, headers=op).status_code == 403
+    back = client.post("/api/hotlists/PNC/rollback", params={"revision": 1}, headers=sup).json()
+    assert back == {"list": "PNC", "revision": 3, "entries_of": 1}
+    current = conn.execute(
+        "SELECT e.vrm, e.action FROM hotlist_entries e JOIN hotlists h ON h.list_id = e.list_id "
+        "AND e.revision = h.current_revision WHERE h.name = 'PNC' ORDER BY e.vrm"
+    ).fetchall()
+    assert current == [("AB51ABC", "Stop"), ("KX19PLM", "Report")]  # what matching now uses
+    assert (
+        client.get("/api/hotlists/PNC/diff", params={"old": 1, "new": 3}, headers=op).json()["changed"] == []
+    )
+    # Only the last three revisions are held: a fourth load lets revision 1 go.
+    client.post("/api/hotlists/PNC", content=first, headers=sup)
+    assert [r["revision"] for r in client.get("/api/hotlists/PNC/revisions", headers=op).json()] == [4, 3, 2]
+    assert client.post("/api/hotlists/PNC/rollback", params={"revision": 1}, headers=sup).status_code == 404
+    assert conn.execute("SELECT count(*) FROM audit_log WHERE action = 'hotlist.rollback'").fetchone()[0] == 1
+
+
 # -- security -------------------------------------------------------------------------------------
 def test_failed_logins_are_throttled_and_audited(env) -> None:  # type: ignore[no-untyped-def]
     client, conn = env

@@ -434,6 +434,17 @@ def test_hotlist_upload_keeps_the_lists_settings_and_a_new_list_is_confirmed(
         1,
         "PNC",
     )
+    # Its history: what the upload changed, and a rollback to the revision before.
+    page.goto(f"{base}/hotlists")
+    page.get_by_role("link", name="PNC-extract").click()
+    rev2 = page.locator('#revisions tr[data-revision="2"]')
+    expect(rev2).to_contain_text("current")
+    expect(rev2).to_contain_text("added AB12CDE")
+    expect(rev2).to_contain_text("removed LB07SEO")
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Roll back to 1").click()
+    expect(page.locator("#rollback-result")).to_have_text("Revision 3 now holds revision 1's entries.")
+    page.screenshot(path=str(SHOTS / "hotlist-history.png"), full_page=True)
     page.goto(f"{base}/hotlists")
     form.get_by_label("List").select_option("")
     form.get_by_label("Name").fill("ANPR-local")

@@ -145,6 +145,11 @@
       });
     } else if (t.dataset.reopen) {
       await act(t, `/api/alerts/${t.dataset.reopen}/reopen`);
+    } else if (t.dataset.rollback) {
+      if (!confirm(`Load revision ${t.dataset.rollback} of ${t.dataset.list} again as its newest revision?`)) return;
+      const r = await post(`/api/hotlists/${encodeURIComponent(t.dataset.list)}/rollback?revision=${t.dataset.rollback}`);
+      document.getElementById("rollback-result").textContent = r.ok ? `Revision ${r.data.revision} now holds revision ${r.data.entries_of}'s entries.` : "Refused: " + JSON.stringify(r.data.detail);
+      if (r.ok) setTimeout(() => location.reload(), 800);
     } else if (t.hasAttribute("data-enlarge")) {
       t.classList.toggle("enlarged");
     }

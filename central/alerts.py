@@ -184,9 +184,11 @@ def alert_message(conn: psycopg.Connection, alert_id: str) -> dict | None:
     verify the vehicle (the listed make, model and colour; the site's name and area)."""
     row = conn.execute(
         "SELECT a.message, a.state, a.disposition, a.acknowledged_by, a.disposed_by, a.disposition_note, "
-        "a.incident_ref, a.reopened_by, e.make, e.model, e.colour, s.name, s.area, a.repeats, a.last_hit_at "
+        "a.incident_ref, a.reopened_by, e.make, e.model, e.colour, s.name, s.area, a.repeats, a.last_hit_at, "
+        "l.colour, l.sound "
         "FROM alerts a JOIN hits h USING (hit_id) LEFT JOIN hotlist_entries e ON e.entry_id = h.entry_id "
-        "LEFT JOIN sites s ON s.site_id = a.message->>'site_id' WHERE a.alert_id = %s",
+        "LEFT JOIN sites s ON s.site_id = a.message->>'site_id' "
+        "LEFT JOIN hotlists l ON l.name = a.message->>'list_name' WHERE a.alert_id = %s",
         (alert_id,),
     ).fetchone()
     if row is None:
@@ -205,5 +207,7 @@ def alert_message(conn: psycopg.Connection, alert_id: str) -> dict | None:
         site_area=row[12] or "",
         repeats=row[13],
         last_hit_at=row[14].isoformat() if row[14] else None,
+        list_colour=row[15] or "",
+        list_sound=row[16] or "beep",
     )
     return msg

@@ -91,6 +91,8 @@ class ListSettingsBody(BaseModel):
     max_substitutions: int | None = Field(None, ge=0, le=3)
     wide_classes: bool | None = None
     max_age_s: int | None = Field(None, ge=60, le=366 * 86_400)
+    colour: str | None = Field(None, pattern=r"^(#[0-9a-fA-F]{6})?$")
+    sound: Literal["beep", "chime", "siren", "none"] | None = None
 
 
 class AccessRequestBody(BaseModel):

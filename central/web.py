@@ -302,7 +302,7 @@ def create_web_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         lists = conn.execute(
             "SELECT h.name, h.owner, h.priority, h.match_mode, h.current_revision, h.refreshed_at, "
             "(SELECT count(*) FROM hotlist_entries e WHERE e.list_id = h.list_id AND "
-            "e.revision = h.current_revision) FROM hotlists h ORDER BY h.priority, h.name"
+            "e.revision = h.current_revision), h.colour, h.sound FROM hotlists h ORDER BY h.priority, h.name"
         ).fetchall()
         entries = []
         if q:

@@ -37,6 +37,8 @@ class ListSettings:
     max_substitutions: int = 1
     wide_classes: bool = False
     max_age_s: int = 86_400
+    colour: str = ""  # the alert card's colour in the console ("" for the priority's)
+    sound: str = "beep"  # beep | chime | siren | none
 
 
 class NoSuchList(LookupError):
@@ -45,8 +47,8 @@ class NoSuchList(LookupError):
 
 def list_settings(conn: psycopg.Connection, name: str) -> ListSettings | None:
     row = conn.execute(
-        "SELECT owner, priority, match_mode, max_substitutions, wide_classes, max_age_s FROM hotlists "
-        "WHERE name = %s",
+        "SELECT owner, priority, match_mode, max_substitutions, wide_classes, max_age_s, colour, sound "
+        "FROM hotlists WHERE name = %s",
         (name,),
     ).fetchone()
     return ListSettings(*row) if row else None
@@ -56,8 +58,18 @@ def update_settings(conn: psycopg.Connection, name: str, s: ListSettings) -> Non
     """Change a list's settings on their own (not as a side effect of loading entries)."""
     row = conn.execute(
         "UPDATE hotlists SET owner = %s, priority = %s, match_mode = %s, max_substitutions = %s, "
-        "wide_classes = %s, max_age_s = %s WHERE name = %s RETURNING 1",
-        (s.owner, s.priority, s.match_mode, s.max_substitutions, s.wide_classes, s.max_age_s, name),
+        "wide_classes = %s, max_age_s = %s, colour = %s, sound = %s WHERE name = %s RETURNING 1",
+        (
+            s.owner,
+            s.priority,
+            s.match_mode,
+            s.max_substitutions,
+            s.wide_classes,
+            s.max_age_s,
+            s.colour,
+            s.sound,
+            name,
+        ),
     ).fetchone()
     if row is None:
         raise NoSuchList(f"no hotlist named {name!r}")
@@ -88,9 +100,19 @@ def load_revision(
             s = settings or ListSettings()
             row = conn.execute(
                 "INSERT INTO hotlists(name, owner, priority, match_mode, max_substitutions, wide_classes, "
-                "max_age_s) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+                "max_age_s, colour, sound) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
                 "ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING list_id, current_revision",
-                (name, s.owner, s.priority, s.match_mode, s.max_substitutions, s.wide_classes, s.max_age_s),
+                (
+                    name,
+                    s.owner,
+                    s.priority,
+                    s.match_mode,
+                    s.max_substitutions,
+                    s.wide_classes,
+                    s.max_age_s,
+                    s.colour,
+                    s.sound,
+                ),
             ).fetchone()
         elif settings is not None:
             update_settings(conn, name, settings)

@@ -231,6 +231,16 @@ def test_repeat_hits_fold_into_the_open_alert_with_a_count(env) -> None:  # type
     assert (
         conn.execute("SELECT count(*) FROM hits WHERE vrm_listed = 'ZZ11ZZZ'").fetchone()[0] == 3
     )  # every hit kept
+    # The list's colour and sound travel with its alerts to the console.
+    assert (card["list_colour"], card["list_sound"]) == ("", "beep")
+    sup = login(client, "sup")
+    assert client.put("/api/hotlists/local/settings", json={"colour": "red"}, headers=sup).status_code == 422
+    put = client.put(
+        "/api/hotlists/local/settings", json={"colour": "#1e90ff", "sound": "siren"}, headers=sup
+    )
+    assert put.status_code == 200 and put.json()["priority"] == 5  # what was not sent is kept
+    [card] = [a for a in client.get("/api/alerts", headers=h).json() if a["alert_id"] == str(first.alert_id)]
+    assert (card["list_colour"], card["list_sound"]) == ("#1e90ff", "siren")
     # Once the alert is closed, the next sighting is a new alert.
     client.post(f"/api/alerts/{first.alert_id}/disposition", json={"disposition": "actioned"}, headers=h)
     assert len(seen(0.5)) == 1

@@ -445,6 +445,21 @@ def test_hotlist_upload_keeps_the_lists_settings_and_a_new_list_is_confirmed(
     page.get_by_role("button", name="Roll back to 1").click()
     expect(page.locator("#rollback-result")).to_have_text("Revision 3 now holds revision 1's entries.")
     page.screenshot(path=str(SHOTS / "hotlist-history.png"), full_page=True)
+    # The list's card colour and sound, set on their own.
+    page.goto(f"{base}/hotlists")
+    edit = page.locator("#list-edit")
+    edit.get_by_label("List").select_option("PNC-extract")
+    edit.get_by_label("Card colour").fill("#1e90ff")
+    edit.get_by_label("Sound").select_option("siren")
+    edit.get_by_role("button", name="Save settings").click()
+    expect(page.locator("#edit-result")).to_have_text("Saved.")
+    assert db.execute(
+        "SELECT priority, colour, sound FROM hotlists WHERE name = 'PNC-extract'"
+    ).fetchone() == (
+        1,
+        "#1e90ff",
+        "siren",
+    )
     page.goto(f"{base}/hotlists")
     form.get_by_label("List").select_option("")
     form.get_by_label("Name").fill("ANPR-local")

@@ -58,6 +58,7 @@
     el.className = `alert card p${a.priority} ${a.match_type} ${a.state}`;
     el.dataset.alertId = a.alert_id; el.dataset.priority = a.priority; el.dataset.state = a.state;
     el.dataset.list = a.list_name; el.dataset.site = a.site_id; el.tabIndex = 0;
+    if (a.list_colour) el.style.borderLeftColor = a.list_colour;  // the list's own colour
     el.innerHTML = `<div class="images"><img src="/api/reads/${a.read_id}/plate.jpg" alt="plate patch" class="patch">
       <button class="overview-btn" data-enlarge aria-label="Enlarge the overview"><img src="/api/reads/${a.read_id}/overview.jpg" alt="overview" class="overview"></button></div>
       <div class="body"><h2><span class="vrm">${vrm}</span> <span class="badge ${a.match_type}">${a.match_type === "exact" ? "EXACT" : "POSSIBLE — verify"}</span>
@@ -192,10 +193,15 @@
       if (!on) startAudio(); else showSoundState();
     });
   }
-  function beep() {
+  // Each list's sound: a beep, a rising chime, a two-tone siren, or none.
+  const SOUNDS = {beep: [[880, 0.25]], chime: [[660, 0.15], [990, 0.3]], siren: [[960, 0.3], [640, 0.3], [960, 0.3], [640, 0.3]], none: []};
+  function beep(kind) {
     if (!soundWanted() || !audio || audio.state !== "running") return;
-    const o = audio.createOscillator(); o.frequency.value = 880; o.connect(audio.destination);
-    o.start(); o.stop(audio.currentTime + 0.25);
+    let at = audio.currentTime;
+    for (const [hz, s] of SOUNDS[kind] || SOUNDS.beep) {
+      const o = audio.createOscillator(); o.frequency.value = hz; o.connect(audio.destination);
+      o.start(at); o.stop(at + s); at += s;
+    }
   }
 
   const notifyBtn = document.getElementById("notify");
@@ -219,7 +225,7 @@
       // On the alerts page the card itself flashes; elsewhere a banner says it.
       if (!list) announce(`<a href="/alerts">P${a.priority} ${esc(a.vrm_read)}</a> at ${esc(a.site_id)} ${esc(a.site_name)}: ${esc(a.action || a.list_name)}`, "p" + a.priority);
       notify(a);
-      beep();
+      beep(a.list_sound);
     }
   }
 
@@ -338,6 +344,8 @@
       edit.elements.priority.value = o.dataset.priority;
       edit.elements.match_mode.value = o.dataset.mode;
       edit.elements.owner.value = o.dataset.owner;
+      edit.elements.colour.value = o.dataset.colour || "#dc2626";
+      edit.elements.sound.value = o.dataset.sound || "beep";
     };
     pick.addEventListener("change", fill);
     fill();
@@ -345,7 +353,7 @@
       ev.preventDefault();
       const out = document.getElementById("edit-result");
       const r = await fetch(`/api/hotlists/${encodeURIComponent(pick.value)}/settings`, {method: "PUT", headers: {"Content-Type": "application/json"}, credentials: "same-origin",
-        body: JSON.stringify({priority: Number(edit.elements.priority.value), match_mode: edit.elements.match_mode.value, owner: edit.elements.owner.value})});
+        body: JSON.stringify({priority: Number(edit.elements.priority.value), match_mode: edit.elements.match_mode.value, owner: edit.elements.owner.value, colour: edit.elements.colour.value, sound: edit.elements.sound.value})});
       if (r.status === 401) return toLogin();
       out.textContent = r.ok ? "Saved." : "Refused: " + await r.text();
       if (r.ok) setTimeout(() => location.reload(), 800);

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, fields
 from datetime import UTC, datetime
 
 import psycopg
 
-from hotlists.formats import HotlistEntry
+from hotlists.formats import FIELDS, HotlistEntry
 from hotlists.matcher import IndexedEntry, ListRule, MatchIndex
 
 CHANNEL = "hotlists_changed"
-# An entry's columns, in `HotlistEntry`'s field names.
-ENTRY_COLUMNS = (
-    "vrm",
-    "make",
-    "model",
-    "colour",
-    "action",
-    "warning_markers",
-    "reason",
-    "grading",
-    "information",
-    "force_area",
-    "weed_date",
-    "source_ref",
-)
+ENTRY_COLUMNS = FIELDS  # an entry's columns are `HotlistEntry`'s fields
 KEEP_REVISIONS = 3  # the current one and the two before it: enough to undo a bad upload
 
 
@@ -41,14 +27,17 @@ class ListSettings:
     sound: str = "beep"  # beep | chime | siren | none
 
 
+# A list's settings are its `hotlists` columns of the same names, in this order.
+SETTINGS = tuple(f.name for f in fields(ListSettings))
+
+
 class NoSuchList(LookupError):
     pass
 
 
 def list_settings(conn: psycopg.Connection, name: str) -> ListSettings | None:
     row = conn.execute(
-        "SELECT owner, priority, match_mode, max_substitutions, wide_classes, max_age_s, colour, sound "
-        "FROM hotlists WHERE name = %s",
+        f"SELECT {', '.join(SETTINGS)} FROM hotlists WHERE name = %s",
         (name,),
     ).fetchone()
     return ListSettings(*row) if row else None
@@ -57,19 +46,8 @@ def list_settings(conn: psycopg.Connection, name: str) -> ListSettings | None:
 def update_settings(conn: psycopg.Connection, name: str, s: ListSettings) -> None:
     """Change a list's settings on their own (not as a side effect of loading entries)."""
     row = conn.execute(
-        "UPDATE hotlists SET owner = %s, priority = %s, match_mode = %s, max_substitutions = %s, "
-        "wide_classes = %s, max_age_s = %s, colour = %s, sound = %s WHERE name = %s RETURNING 1",
-        (
-            s.owner,
-            s.priority,
-            s.match_mode,
-            s.max_substitutions,
-            s.wide_classes,
-            s.max_age_s,
-            s.colour,
-            s.sound,
-            name,
-        ),
+        f"UPDATE hotlists SET {', '.join(f'{c} = %s' for c in SETTINGS)} WHERE name = %s RETURNING 1",
+        (*astuple(s), name),
     ).fetchone()
     if row is None:
         raise NoSuchList(f"no hotlist named {name!r}")
@@ -99,20 +77,9 @@ def load_revision(
                 raise NoSuchList(f"no hotlist named {name!r}")
             s = settings or ListSettings()
             row = conn.execute(
-                "INSERT INTO hotlists(name, owner, priority, match_mode, max_substitutions, wide_classes, "
-                "max_age_s, colour, sound) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                f"INSERT INTO hotlists(name, {', '.join(SETTINGS)}) VALUES (%s{', %s' * len(SETTINGS)}) "
                 "ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING list_id, current_revision",
-                (
-                    name,
-                    s.owner,
-                    s.priority,
-                    s.match_mode,
-                    s.max_substitutions,
-                    s.wide_classes,
-                    s.max_age_s,
-                    s.colour,
-                    s.sound,
-                ),
+                (name, *astuple(s)),
             ).fetchone()
         elif settings is not None:
             update_settings(conn, name, settings)

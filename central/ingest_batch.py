@@ -5,12 +5,12 @@ commits."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from anpr.protocol import Alert, Heartbeat, ProtocolError, Read, Status, decode, topics
 from central import alerts as alerts_mod
@@ -237,7 +237,9 @@ def read_row(r: Read, received_at: datetime) -> tuple:
         r.format.value,
         r.confidence,
         r.char_confidences,
-        json.dumps([c.model_dump(mode="json") for c in r.candidates]),
+        # Objects, not JSON text: the binary COPY's jsonb dumper encodes them (given a str it stored
+        # a JSON string holding the text, as every read before 2026-12-02 has).
+        Jsonb([c.model_dump(mode="json") for c in r.candidates]),
         r.detector_confidence,
         list(r.box),
         r.plate_colour.value,
@@ -245,7 +247,7 @@ def read_row(r: Read, received_at: datetime) -> tuple:
         r.time_suspect,
         r.clock_offset_s,
         (received_at - r.captured_at).total_seconds(),
-        json.dumps({k: v.model_dump() for k, v in r.models.items()}),
+        Jsonb({k: v.model_dump(mode="json") for k, v in r.models.items()}),
         r.agent_version,
         r.plate_jpeg,
         r.overview_jpeg,

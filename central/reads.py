@@ -18,7 +18,7 @@ def read_detail(conn: psycopg.Connection, read_id: str) -> dict | None:
     if row is None:
         return None
     out = dict(zip(FIELDS, row, strict=True))
-    for key in ("candidates", "models"):  # stored as JSON text by the ingest's COPY
+    for key in ("candidates", "models"):  # reads stored before 2026-12-02 hold them as JSON text
         if isinstance(out[key], str):
             out[key] = json.loads(out[key])
     site = conn.execute("SELECT name, area FROM sites WHERE site_id = %s", (out["site_id"],)).fetchone()

@@ -327,3 +327,31 @@ def test_outage_counted_from_the_last_heartbeat_and_no_incident_before_a_camera_
     # The camera that never reports: an incident once the grace is over, dated from registration.
     [(state, cause, started, _)] = db.execute(incidents, (other,)).fetchall()
     assert (state, cause, started) == ("DOWN", health.NEVER_REPORTED, registered)
+
+
+def test_candidates_and_models_are_stored_as_json_not_as_json_text(db: psycopg.Connection, site: str) -> None:
+    """The binary COPY once stored each read's candidates and model versions as a JSON string
+    holding the JSON text, so no SQL could look inside them."""
+    from anpr.plates import PlateFormat
+    from anpr.protocol import ModelInfo, ReadCandidate
+    from central.ingest_batch import Incoming, process
+
+    r = make_read(
+        vrm="AB51ABC",
+        site=site,
+        camera=f"{site}-C1",
+        candidates=[ReadCandidate(vrm="AB51A8C", confidence=0.2, format=PlateFormat.CURRENT)],
+        models={"ocr": ModelInfo(name="ocr.onnx", sha256="ab" * 32)},
+    )
+    process(
+        db,
+        [Incoming(topics.read_topic(site, f"{site}-C1"), encode(r), datetime.now(UTC))],
+        {f"{site}-C1": site},
+        None,
+    )
+    row = db.execute(
+        "SELECT jsonb_typeof(candidates), candidates->0->>'vrm', jsonb_typeof(models), models->'ocr'->>'name' "
+        "FROM reads WHERE read_id = %s",
+        (r.read_id,),
+    ).fetchone()
+    assert row == ("array", "AB51A8C", "object", "ocr.onnx")

@@ -8,6 +8,7 @@ rest → a camera failure part-way (DOWN, then recovery) and hotlisted vehicles 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
@@ -49,6 +50,7 @@ class DemoOptions:
     fail_for_s: float = 150
     heartbeat_s: float = 30
     agent_fps: float = 4  # two real agents share this machine's cores with everything else
+    summary_json: Path | None = None  # where to write the summary on stop, as one JSON object
 
 
 @dataclass
@@ -56,6 +58,7 @@ class Running:
     procs: list[subprocess.Popen] = field(default_factory=list)
     stops: list = field(default_factory=list)  # callables, run in reverse order
     started_services: bool = False
+    database_url: str = ""  # for the summary on stop
 
 
 def _say(msg: str) -> None:
@@ -67,6 +70,7 @@ def run(opts: DemoOptions) -> None:
     settings = CoreSettings()
     r = Running()
     stop = threading.Event()
+    started_at = datetime.now(UTC)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     try:
@@ -76,6 +80,7 @@ def run(opts: DemoOptions) -> None:
             if deadline and time.monotonic() > deadline:
                 break
     finally:
+        stopping_at = datetime.now(UTC)
         _say("stopping …")
         for p in r.procs:
             if p.poll() is None:
@@ -90,10 +95,29 @@ def run(opts: DemoOptions) -> None:
                 fn()
             except Exception as exc:  # keep stopping the rest
                 _say(f"while stopping: {exc}")
+        if r.database_url:
+            _summary(r.database_url, started_at, stopping_at, opts.summary_json)
         if r.started_services:
             manager.down(settings)
             _say("services stopped")
         _say("stopped; no process left behind")
+
+
+def _summary(db: str, started_at: datetime, stopping_at: datetime, json_path: Path | None) -> None:
+    from central import store
+    from demo.summary import lines, summarise
+
+    try:
+        with store.connect(db) as conn:
+            summary = summarise(conn, started_at, until=stopping_at)
+    except Exception as exc:  # a summary must not stand in the way of stopping
+        _say(f"no summary: {exc}")
+        return
+    for line in lines(summary):
+        _say(line)
+    if json_path is not None:
+        json_path.write_text(json.dumps(summary) + "\n")
+        _say(f"summary written to {json_path}")
 
 
 def _start(opts: DemoOptions, settings: CoreSettings, r: Running, stop: threading.Event) -> None:
@@ -111,6 +135,7 @@ def _start(opts: DemoOptions, settings: CoreSettings, r: Running, stop: threadin
         manager.up(settings)
         r.started_services = True
     db, mq = database_url(settings), mqtt_url(settings)  # the tool account: replay plays many sites
+    r.database_url = db
     conn = store.connect(db)
     backend = store.migrate(conn)
     partitions.ensure_partitions(conn, backend)

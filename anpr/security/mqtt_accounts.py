@@ -115,7 +115,9 @@ def acl_text(accounts: Accounts) -> str:
     for acc in sorted(accounts.accounts.values(), key=lambda a: a.name):
         lines.append(f"user {acc.name}")
         if acc.role is Role.AGENT:
-            lines += [f"topic write {ROOT}/{acc.site_id}/+/{kind}" for kind in ("read", "heartbeat", "status")]
+            lines += [
+                f"topic write {ROOT}/{acc.site_id}/+/{kind}" for kind in ("read", "heartbeat", "status")
+            ]
             lines.append(f"topic read {ROOT}/{acc.site_id}/{acc.name}/ack")
         elif acc.role is Role.INGEST:
             lines += [f"topic read {ROOT}/#", f"topic write {ROOT}/alerts/#", f"topic write {ROOT}/+/+/ack"]

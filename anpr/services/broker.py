@@ -52,11 +52,8 @@ DURABLE_SETTINGS: dict[str, str | int] = {
 def _mosquitto_conf(broker_dir: Path, port: int, pki_dir: Path | None, tls_port: int | None) -> str:
     # Started as root, Mosquitto would become user `mosquitto` and lose access to our 0600 files:
     # it runs as whoever started it, as every other local service does.
-    common = (
-        f"user {getpass.getuser()}\n"
-        "persistence true\n"
-        f"persistence_location {broker_dir}/\n"
-        + "".join(f"{k} {v}\n" for k, v in DURABLE_SETTINGS.items())
+    common = f"user {getpass.getuser()}\npersistence true\npersistence_location {broker_dir}/\n" + "".join(
+        f"{k} {v}\n" for k, v in DURABLE_SETTINGS.items()
     )
     if pki_dir is None:
         return f"listener {port} 127.0.0.1\nallow_anonymous true\n" + common

@@ -5,6 +5,7 @@ import asyncio
 import csv
 import io
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, replace
@@ -266,17 +267,22 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
                 return auth.user_for(conn, *creds) is not None
 
         async def events() -> AsyncIterator[dict]:
-            # The session is checked again before every event and at every ping (and at once when
-            # any session ends), so a logged-out or expired console stops receiving alerts.
+            # The session is checked again at once when any session ends (a logout anywhere) and
+            # at least every SESSION_RECHECK_S (expiry), so a logged-out or expired console stops
+            # receiving alerts, without a query per event per console.
+            checked = time.monotonic()
             try:
                 while not await request.is_disconnected():
                     try:
                         channel, payload = await asyncio.wait_for(q.get(), timeout=SESSION_RECHECK_S)
                     except TimeoutError:
                         channel, payload = "ping", ""
-                    if not await asyncio.to_thread(still_signed_in):
-                        yield {"event": "logout", "data": json.dumps({"reason": "session ended"})}
-                        return
+                    due = time.monotonic() - checked >= SESSION_RECHECK_S
+                    if channel == auth.SESSION_CHANNEL or due:
+                        if not await asyncio.to_thread(still_signed_in):
+                            yield {"event": "logout", "data": json.dumps({"reason": "session ended"})}
+                            return
+                        checked = time.monotonic()
                     if channel == "ping":
                         yield {"event": "ping", "data": "{}"}
                     elif channel in (alerts_mod.CHANNEL, alerts_mod.STATE_CHANNEL):
@@ -420,13 +426,17 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
 
     Query = Annotated[search.SearchQuery, Depends(search_query)]
 
-    def run_search(conn: psycopg.Connection, user: User, q: search.SearchQuery) -> list[dict]:
+    def searching(fn, *args):  # type: ignore[no-untyped-def]
+        """A search-like call, with a refusal answered 403 and a malformed query 422."""
         try:
-            return search.search(conn, user, q)
+            return fn(*args)
         except search.SearchRefused as exc:
             raise HTTPException(403, str(exc)) from None
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
+
+    def run_search(conn: psycopg.Connection, user: User, q: search.SearchQuery) -> list[dict]:
+        return searching(search.search, conn, user, q)
 
     @app.get("/api/search")
     def api_search(user: CurrentUser, conn: Db, q: Query) -> list[dict]:
@@ -441,12 +451,7 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         min_times: Annotated[int, QueryParam(ge=2, le=100)] = 2,
     ) -> list[dict]:
         """Vehicles seen at the target's sites within `within_s` of it, at least `min_times` times."""
-        try:
-            rows = search.travelling_with(conn, user, q, within_s, min_times)
-        except search.SearchRefused as exc:
-            raise HTTPException(403, str(exc)) from None
-        except ValueError as exc:
-            raise HTTPException(422, str(exc)) from None
+        rows = searching(search.travelling_with, conn, user, q, within_s, min_times)
         return json.loads(json.dumps(rows, default=str))
 
     @app.post("/api/authorisations")
@@ -489,8 +494,10 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
             return authorisations.decide(conn, user, request_id, body.grant, body.authoriser, body.expires_at)
         except LookupError as exc:
             raise HTTPException(404, str(exc)) from None
+        except authorisations.AlreadyDecided as exc:
+            raise HTTPException(409, str(exc)) from None
         except ValueError as exc:
-            raise HTTPException(409 if "already" in str(exc) else 422, str(exc)) from None
+            raise HTTPException(422, str(exc)) from None
 
     @app.post("/api/reads/{read_id}/preserve")
     def preserve_read(read_id: UUID, case_ref: str, user: CurrentUser, conn: Db) -> dict:
@@ -659,7 +666,7 @@ def create_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
         need(user, "hotlists.edit")
         try:
             new = history.rollback(conn, name, revision)
-        except (NoSuchList, LookupError) as exc:
+        except LookupError as exc:  # no such list, or that revision no longer held
             raise HTTPException(404, str(exc)) from None
         except ValueError as exc:
             raise HTTPException(409, str(exc)) from None

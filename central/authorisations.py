@@ -11,6 +11,10 @@ from central import audit, search
 from central.auth import User
 
 
+class AlreadyDecided(ValueError):
+    pass
+
+
 def request(conn: psycopg.Connection, user: User, reason: str, case_ref: str) -> int:
     if len(reason.strip()) < 3 or len(case_ref.strip()) < 2:
         raise ValueError("a request needs a reason and a case reference")
@@ -68,7 +72,7 @@ def decide(
             raise LookupError("no such request")
         username, reason, case_ref, state = row
         if state != "pending":
-            raise ValueError(f"request {request_id} was already {state}")
+            raise AlreadyDecided(f"request {request_id} was already {state}")
         auth_id = None
         if grant:
             if expires_at is None:

@@ -251,7 +251,6 @@ def create_web_app(database_url: str, secure_cookies: bool = False) -> FastAPI:
             "search.html",
             user,
             page=page,
-            results=page.rows if page else None,
             companions=companions,
             convoy={"within_s": within_s, "min_times": min_times, "on": bool(convoy)},
             error=error,

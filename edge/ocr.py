@@ -16,7 +16,14 @@ import numpy as np
 
 from anpr.plates import PlateFormat, check_vrm
 from anpr.plates.formats import SHAPES
-from edge.ocr_decode import Constrained, Decoded, beam_search, best_path, constrained_best
+from edge.ocr_decode import (
+    Constrained,
+    Decoded,
+    beam_search,
+    best_path,
+    constrained_best,
+    geometric_mean,
+)
 from edge.onnx_models import LoadedModel
 from edge.rectify import rectify_variants
 
@@ -133,7 +140,7 @@ def interpret(probs: np.ndarray, top_k: int = 5) -> OcrResult:
     uk = None if check_vrm(best.vrm).valid else uk_first(probs, raw)
     if uk is not None:
         chk = check_vrm(uk.text)
-        conf = _geomean(uk.char_confidences)
+        conf = geometric_mean(uk.char_confidences)
         best = OcrCandidate(uk.text, conf, chk.format)
         scored = [(0.0, best)] + [s for s in scored if s[1].vrm != uk.text]
         confs = uk.char_confidences
@@ -172,7 +179,3 @@ def uk_first(probs: np.ndarray, raw: Decoded) -> Constrained | None:
             # the shape fits; the age identifier or NI code must too
             return r
     return None
-
-
-def _geomean(values: list[float]) -> float:
-    return math.exp(sum(math.log(max(v, 1e-9)) for v in values) / len(values)) if values else 0.0

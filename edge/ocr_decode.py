@@ -18,6 +18,11 @@ class Decoded:
     confidence: float  # geometric mean of the character confidences
 
 
+def geometric_mean(values: list[float]) -> float:
+    """A read's confidence from its characters': one doubtful character pulls it down."""
+    return math.exp(sum(math.log(max(v, 1e-9)) for v in values) / len(values)) if values else 0.0
+
+
 def best_path(probs: np.ndarray) -> Decoded:
     """probs: (T, C). Collapse repeats, drop blanks; each character's confidence is its peak."""
     ids = probs.argmax(1)
@@ -31,8 +36,7 @@ def best_path(probs: np.ndarray) -> Decoded:
         elif k != 0 and k == prev:
             confs[-1] = max(confs[-1], float(probs[t, k]))
         prev = k
-    conf = math.exp(sum(math.log(max(c, 1e-9)) for c in confs) / len(confs)) if confs else 0.0
-    return Decoded("".join(chars), confs, conf)
+    return Decoded("".join(chars), confs, geometric_mean(confs))
 
 
 def beam_search(

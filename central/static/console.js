@@ -18,8 +18,9 @@
   // -- the session -------------------------------------------------------------------------
   function toLogin() { location.assign("/login?expired=1"); }
 
-  async function post(url, payload) {
-    const r = await fetch(url, {method: "POST", headers: {"Content-Type": "application/json"}, body: payload ? JSON.stringify(payload) : null, credentials: "same-origin"});
+  async function post(url, payload) { return send("POST", url, payload); }
+  async function send(method, url, payload) {
+    const r = await fetch(url, {method, headers: {"Content-Type": "application/json"}, body: payload ? JSON.stringify(payload) : null, credentials: "same-origin"});
     if (r.status === 401) { toLogin(); throw new Error("session ended"); }
     let data = null;
     try { data = await r.json(); } catch (e) { data = {detail: r.statusText}; }
@@ -352,10 +353,9 @@
     edit.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       const out = document.getElementById("edit-result");
-      const r = await fetch(`/api/hotlists/${encodeURIComponent(pick.value)}/settings`, {method: "PUT", headers: {"Content-Type": "application/json"}, credentials: "same-origin",
-        body: JSON.stringify({priority: Number(edit.elements.priority.value), match_mode: edit.elements.match_mode.value, owner: edit.elements.owner.value, colour: edit.elements.colour.value, sound: edit.elements.sound.value})});
-      if (r.status === 401) return toLogin();
-      out.textContent = r.ok ? "Saved." : "Refused: " + await r.text();
+      const r = await send("PUT", `/api/hotlists/${encodeURIComponent(pick.value)}/settings`,
+        {priority: Number(edit.elements.priority.value), match_mode: edit.elements.match_mode.value, owner: edit.elements.owner.value, colour: edit.elements.colour.value, sound: edit.elements.sound.value});
+      out.textContent = r.ok ? "Saved." : "Refused: " + JSON.stringify(r.data.detail);
       if (r.ok) setTimeout(() => location.reload(), 800);
     });
   }
